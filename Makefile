@@ -1,0 +1,34 @@
+# DutyDesk — two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export DUTYDESK_ADDRESS ?= 127.0.0.1
+export DUTYDESK_PORT ?= 8501
+
+.PHONY: run test demo migrate bench install clean
+
+$(BIN)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+migrate: install
+	$(BIN)/python manage.py migrate
+
+run: migrate
+	$(BIN)/streamlit run app.py --server.address $(DUTYDESK_ADDRESS) --server.port $(DUTYDESK_PORT)
+
+demo: migrate
+	$(BIN)/python manage.py demo
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV)

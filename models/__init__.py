@@ -1,0 +1,5 @@
+"""ORM models. Importing the package registers every table on Base.metadata."""
+from models.base import Base
+from models import audit, auth, org  # noqa: F401  (register tables)
+
+__all__ = ["Base"]

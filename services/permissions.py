@@ -1,0 +1,107 @@
+"""The one permission matrix (第十五条). Pages ask; services enforce."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.errors import PermissionDenied
+
+DUTY_OFFICER = "duty_officer"
+SHIFT_LEADER = "shift_leader"
+UNIT_DUTY_OFFICER = "unit_duty_officer"
+OFFICE_ADMIN = "office_admin"
+SYSTEM_ADMIN = "system_admin"
+SECURITY_ADMIN = "security_admin"
+AUDIT_ADMIN = "audit_admin"
+SYSTEM = "system"  # manage.py and demo loading on the server itself
+
+ROLE_LABELS = {
+    DUTY_OFFICER: "值班员",
+    SHIFT_LEADER: "带班领导",
+    UNIT_DUTY_OFFICER: "单位值班员",
+    OFFICE_ADMIN: "党政办管理员",
+    SYSTEM_ADMIN: "系统管理员",
+    SECURITY_ADMIN: "安全管理员",
+    AUDIT_ADMIN: "审计管理员",
+}
+# 等保 2.0 separation of duties: no account holds two of these, and none writes duty records.
+SEPARATED_ADMIN_ROLES = frozenset({SYSTEM_ADMIN, SECURITY_ADMIN, AUDIT_ADMIN})
+DUTY_ROLES = frozenset({DUTY_OFFICER, SHIFT_LEADER, UNIT_DUTY_OFFICER, OFFICE_ADMIN})
+
+ALL = "all"
+OWN_UNIT = "own_unit"
+
+_STAFF = {DUTY_OFFICER: ALL, SHIFT_LEADER: ALL, OFFICE_ADMIN: ALL, UNIT_DUTY_OFFICER: OWN_UNIT}
+
+# action -> {role: scope}. OWN_UNIT means the record's unit must be the actor's unit.
+PERMISSIONS: dict[str, dict[str, str]] = {
+    # directory
+    "unit.read": dict(_STAFF),
+    "unit.write": {OFFICE_ADMIN: ALL},
+    "duty_phone.file": {OFFICE_ADMIN: ALL, UNIT_DUTY_OFFICER: OWN_UNIT},
+    "duty_phone.acknowledge": {OFFICE_ADMIN: ALL},
+    "person.read": dict(_STAFF),
+    "person.write": {OFFICE_ADMIN: ALL, UNIT_DUTY_OFFICER: OWN_UNIT},
+    "contact.read": dict(_STAFF),
+    "contact.write": {OFFICE_ADMIN: ALL, DUTY_OFFICER: ALL},
+    "directory.import": {OFFICE_ADMIN: ALL},
+    "directory.export": {OFFICE_ADMIN: ALL},
+    # accounts (three-admin separation)
+    "user.read": {SYSTEM_ADMIN: ALL, SECURITY_ADMIN: ALL},
+    "user.manage": {SYSTEM_ADMIN: ALL},
+    "role.assign": {SECURITY_ADMIN: ALL},
+    "audit.read": {AUDIT_ADMIN: ALL},
+    "audit.export": {AUDIT_ADMIN: ALL},
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting. Built only by the auth service from a validated server-side session."""
+
+    user_id: int | None
+    username: str
+    display_name: str
+    roles: frozenset[str]
+    unit_id: int | None = None
+    person_id: int | None = None
+    client_ip: str | None = None
+    session_token: str | None = field(default=None, repr=False)
+
+    @property
+    def role_text(self) -> str:
+        return ",".join(sorted(self.roles))
+
+
+SYSTEM_ACTOR = Actor(user_id=None, username="system", display_name="系统", roles=frozenset({SYSTEM}))
+
+
+def can(actor: Actor, action: str, unit_id: int | None = None) -> bool:
+    if SYSTEM in actor.roles:
+        return True
+    grants = PERMISSIONS.get(action)
+    if grants is None:
+        raise KeyError(f"unknown action {action!r}")
+    for role in actor.roles:
+        scope = grants.get(role)
+        if scope == ALL:
+            return True
+        if scope == OWN_UNIT and unit_id is not None and unit_id == actor.unit_id:
+            return True
+    return False
+
+
+def require(actor: Actor, action: str, unit_id: int | None = None) -> None:
+    if not can(actor, action, unit_id):
+        raise PermissionDenied(f"无权执行此操作（{action}）", actor=actor, action=action)
+
+
+def scoped_unit(actor: Actor, action: str) -> int | None:
+    """The unit a listing must be limited to, or None when the actor sees all units."""
+    if SYSTEM in actor.roles:
+        return None
+    grants = PERMISSIONS[action]
+    if any(grants.get(r) == ALL for r in actor.roles):
+        return None
+    if actor.unit_id is not None and any(grants.get(r) == OWN_UNIT for r in actor.roles):
+        return actor.unit_id
+    raise PermissionDenied(f"无权执行此操作（{action}）", actor=actor, action=action)

@@ -1,0 +1,127 @@
+"""Shared fixtures: every service test runs on SQLite and on PostgreSQL.
+
+Each backend is migrated once per run with Alembic (so the migrations are tested too);
+each test runs inside an outer transaction that is rolled back, services' commits
+becoming savepoints.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import sessionmaker
+
+from models import db as dbmod
+from models.db import make_engine
+from services import clock
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+PG_ADMIN_URL = os.environ.get(
+    "DUTYDESK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def alembic_upgrade(engine) -> None:
+    cfg = Config(os.path.join(ROOT, "alembic.ini"))
+    cfg.set_main_option("script_location", os.path.join(ROOT, "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "heads")
+
+
+def _pg_available() -> bool:
+    try:
+        eng = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with eng.connect() as c:
+            c.execute(text("SELECT 1"))
+        eng.dispose()
+        return True
+    except Exception:
+        return False
+
+
+def create_pg_database() -> tuple[str, callable]:
+    """Create a throwaway database; return its URL and a function that drops it."""
+    name = f"dutydesk_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+    def drop() -> None:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url, drop
+
+
+def make_backend(kind: str, tmp_dir) -> tuple[str, callable]:
+    """A fresh, migrated database of the given kind: (url, cleanup)."""
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_dir}/dutydesk-{uuid.uuid4().hex[:8]}.sqlite"
+        cleanup = lambda: None  # noqa: E731
+    else:
+        if not _pg_available():
+            if IN_CI:
+                pytest.fail("CI=true: PostgreSQL must be reachable at " + PG_ADMIN_URL)
+            pytest.skip("PostgreSQL not reachable (set DUTYDESK_TEST_PG_URL)")
+        url, cleanup = create_pg_database()
+    engine = make_engine(url)
+    alembic_upgrade(engine)
+    engine.dispose()
+    return url, cleanup
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request, tmp_path_factory):
+    url, cleanup = make_backend(request.param, tmp_path_factory.mktemp(request.param))
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+    cleanup()
+
+
+@pytest.fixture
+def db(backend):
+    """Session factory bound to one rolled-back connection; the app's services use it."""
+    conn = backend.connect()
+    outer = conn.begin()
+    factory = sessionmaker(bind=conn, join_transaction_mode="create_savepoint",
+                           expire_on_commit=False)
+    dbmod.configure(factory)
+    try:
+        yield factory
+    finally:
+        dbmod.configure(None)
+        outer.rollback()
+        conn.close()
+
+
+class FrozenClock:
+    def __init__(self, start: datetime):
+        self.current = start
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **kw) -> datetime:
+        self.current += timedelta(**kw)
+        return self.current
+
+    def set(self, when: datetime) -> None:
+        self.current = when
+
+
+@pytest.fixture
+def frozen_clock():
+    fc = FrozenClock(datetime(2026, 7, 1, 2, 0, tzinfo=timezone.utc))  # 10:00 Beijing
+    clock.set_source(fc)
+    yield fc
+    clock.set_source(None)
