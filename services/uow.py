@@ -14,7 +14,8 @@ from services.errors import ConcurrentEditError, DatabaseUnavailable, Permission
 
 @contextmanager
 def transaction() -> Iterator[Session]:
-    """A write transaction. A refused permission is itself audited, in its own transaction."""
+    """A write transaction. A refused permission is itself audited, in its own transaction,
+    which is why services call `require` inside the `with` block."""
     session = db.session_factory()()
     try:
         session.connection(execution_options={"write": True})
@@ -45,13 +46,16 @@ def reading() -> Iterator[Session]:
     session = db.session_factory()()
     try:
         yield session
+    except PermissionDenied as exc:
+        session.close()
+        _audit_denied(exc)
+        raise
     except OperationalError as exc:
         if exc.connection_invalidated or _is_disconnect(exc):
             raise DatabaseUnavailable() from exc
         raise
     finally:
-        session.rollback()
-        session.close()
+        session.close()  # ends the transaction without expiring what was loaded
 
 
 def _is_disconnect(exc: DBAPIError) -> bool:

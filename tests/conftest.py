@@ -20,6 +20,9 @@ from models import db as dbmod
 from models.db import make_engine
 from services import clock
 
+# Cheap bcrypt in tests; production keeps the default cost.
+os.environ.setdefault("DUTYDESK_BCRYPT_ROUNDS", "4")
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_ADMIN_URL = os.environ.get(
@@ -125,3 +128,66 @@ def frozen_clock():
     clock.set_source(fc)
     yield fc
     clock.set_source(None)
+
+
+# ---------------------------------------------------------------- fresh databases
+# For tests that need real commits seen by other threads or processes (AppTest runs the
+# script in its own thread; SQLite connections are bound to theirs): a new database per
+# test, copied from one migrated template per backend.
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def template_db(request, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp(f"template-{request.param}")
+    url, cleanup = make_backend(request.param, tmp)
+    yield request.param, url, tmp
+    cleanup()
+
+
+@pytest.fixture
+def fresh_db(template_db):
+    """A committed, migrated database of its own; app code is pointed at it."""
+    import shutil
+
+    kind, template_url, tmp = template_db
+    if kind == "sqlite":
+        path = tmp / f"fresh-{uuid.uuid4().hex[:8]}.sqlite"
+        shutil.copyfile(template_url.removeprefix("sqlite:///"), path)
+        url, drop = f"sqlite:///{path}", (lambda: path.unlink(missing_ok=True))
+    else:
+        name = f"dutydesk_fresh_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_url.rsplit("/", 1)[1]}"'))
+        url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+        def drop() -> None:
+            with admin.connect() as c:
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    engine = make_engine(url)
+    dbmod.configure(sessionmaker(engine, expire_on_commit=False))
+    try:
+        yield engine
+    finally:
+        dbmod.configure(None)
+        engine.dispose()
+        drop()
+
+
+@pytest.fixture
+def apptest_v2(monkeypatch):
+    """Make AppTest run app.py on every run, as the server does.
+
+    The server switches off the legacy `pages/` folder mode for good once app.py calls
+    st.navigation; AppTest resets that flag before each run, so without this every run
+    after the first would execute the selected page script alone, skipping app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

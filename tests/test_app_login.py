@@ -1,0 +1,125 @@
+"""The app as a user meets it (AppTest): setup, login, lockout, forced change, navigation."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services import auth
+from services.permissions import SYSTEM_ACTOR
+
+GOOD = "Duty#2026ok"
+
+
+@pytest.fixture
+def app_env(fresh_db, tmp_path, monkeypatch, apptest_v2):
+    monkeypatch.setenv("DUTYDESK_DATA_DIR", str(tmp_path))
+    return fresh_db
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=30)
+    at.run()
+    return at
+
+
+def _by_label(at, label):
+    return next(w for w in at.text_input if w.label == label)
+
+
+def _login(at, username, password):
+    _by_label(at, "用户名").input(username)
+    _by_label(at, "密码").input(password)
+    next(b for b in at.button if b.label == "登录").click()
+    at.run()
+    return at
+
+
+
+def _make(username, roles, must_change=False):
+    uid = auth.create_user(SYSTEM_ACTOR, username, username.upper(), GOOD, roles=set(roles))
+    if not must_change:
+        from models.auth import User
+        from services.uow import transaction
+        with transaction() as s:
+            s.get(User, uid).must_change_password = False
+    return uid
+
+
+def test_first_start_shows_setup_then_login(app_env):
+    at = _app()
+    assert at.title[0].value == "政务值班台 · 系统初始化"
+    _by_label(at, "用户名").input("admin")
+    _by_label(at, "姓名").input("王管理")
+    _by_label(at, "密码").input(GOOD)
+    _by_label(at, "确认密码").input(GOOD)
+    next(b for b in at.button if b.label == "创建系统管理员").click()
+    at.run()
+    assert not auth.needs_setup()
+    assert any("请登录" in i.value for i in at.info)
+    _login(at, "admin", GOOD)
+    assert at.session_state["dd_token"]
+    assert "王管理" in at.sidebar.markdown[0].value
+
+
+def test_setup_refuses_a_weak_password_with_the_field_named(app_env):
+    at = _app()
+    _by_label(at, "用户名").input("admin")
+    _by_label(at, "姓名").input("王管理")
+    _by_label(at, "密码").input("weak")
+    _by_label(at, "确认密码").input("weak")
+    next(b for b in at.button if b.label == "创建系统管理员").click()
+    at.run()
+    assert auth.needs_setup()
+    assert "密码：长度至少 8 位" in at.error[0].value
+
+
+def test_wrong_password_then_lockout_survives_a_new_browser(app_env):
+    _make("zhang", ["duty_officer"])
+    at = _app()
+    for _ in range(4):
+        _login(at, "zhang", "wrong")
+        assert at.error[0].value == "用户名或密码错误"
+    _login(at, "zhang", "wrong")
+    assert "锁定" in at.error[0].value
+    other = _app()  # another browser / process: the lock lives in the database
+    _login(other, "zhang", GOOD)
+    assert "锁定" in other.error[0].value
+    assert "dd_token" not in other.session_state
+
+
+def test_first_login_forces_password_change_then_relogin(app_env):
+    _make("lisi", ["duty_officer"], must_change=True)
+    at = _login(_app(), "lisi", GOOD)
+    assert any("首次登录" in w.value for w in at.warning)
+    assert at.title[0].value == "修改密码"
+    _by_label(at, "原密码").input(GOOD)
+    _by_label(at, "新密码").input("Fresh#Pass2026")
+    _by_label(at, "确认新密码").input("Fresh#Pass2026")
+    next(b for b in at.button if b.label == "修改密码").click()
+    at.run()
+    assert any("重新登录" in i.value for i in at.info)
+    _login(at, "lisi", "Fresh#Pass2026")
+    assert at.title[0].value == "政务值班台"
+
+
+@pytest.mark.parametrize("roles, visible, hidden", [
+    (["audit_admin"], {"审计日志", "修改密码"}, {"人员", "账号与角色"}),
+    (["system_admin"], {"账号与角色"}, {"审计日志", "人员"}),
+    (["duty_officer"], {"值班首页", "人员", "通讯录"}, {"审计日志", "账号与角色"}),
+])
+def test_navigation_shows_each_role_its_pages(app_env, roles, visible, hidden):
+    _make("user1", roles)
+    at = _login(_app(), "user1", GOOD)
+    titles = set(at.session_state["_nav_titles"]) if "_nav_titles" in at.session_state else None
+    assert titles is not None
+    assert visible <= titles
+    assert not (hidden & titles)
+
+
+def test_logout_ends_the_server_session(app_env):
+    _make("zhao", ["duty_officer"])
+    at = _login(_app(), "zhao", GOOD)
+    token = at.session_state["dd_token"]
+    next(b for b in at.sidebar.button if b.label == "退出登录").click()
+    at.run()
+    with pytest.raises(auth.SessionExpired):
+        auth.actor_for_token(token)
+    assert any(w.label == "用户名" for w in at.text_input)
