@@ -1,0 +1,82 @@
+"""The administrators' pages as they are used (AppTest through app.py)."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services import audit as audit_service
+from services import auth
+from services.permissions import SYSTEM_ACTOR
+
+GOOD = "Duty#2026ok"
+
+
+@pytest.fixture
+def app_env(fresh_db, tmp_path, monkeypatch, apptest_v2):
+    monkeypatch.setenv("DUTYDESK_DATA_DIR", str(tmp_path))
+    return fresh_db
+
+
+def _make(username, roles):
+    uid = auth.create_user(SYSTEM_ACTOR, username, username.upper(), GOOD, roles=set(roles))
+    from models.auth import User
+    from services.uow import transaction
+    with transaction() as s:
+        s.get(User, uid).must_change_password = False
+    return uid
+
+
+def _signed_in(username, page):
+    at = AppTest.from_file("../app.py", default_timeout=30)
+    at.run()
+    next(w for w in at.text_input if w.label == "用户名").input(username)
+    next(w for w in at.text_input if w.label == "密码").input(GOOD)
+    next(b for b in at.button if b.label == "登录").click()
+    at.run()
+    at.switch_page(page)
+    at.run()
+    return at
+
+
+def test_system_admin_creates_an_account_with_a_one_time_password(app_env):
+    _make("sysadm", ["system_admin"])
+    at = _signed_in("sysadm", "pages/accounts.py")
+    assert at.title[0].value == "账号与角色"
+    next(w for w in at.text_input if w.label == "用户名").input("wangwu")
+    next(w for w in at.text_input if w.label == "姓名").input("王五")
+    next(b for b in at.button if b.label == "创建账号").click()
+    at.run()
+    shown = next(s.value for s in at.success if "临时密码" in s.value)
+    temp = shown.split("**")[1]
+    assert auth.verify_credentials("wangwu", temp).ok
+    row = next(u for u in auth.list_users(auth.actor_for_token(at.session_state["dd_token"]))
+               if u.username == "wangwu")
+    assert row.must_change_password and row.roles == ()
+
+
+def test_system_admin_cannot_reach_the_audit_page(app_env):
+    _make("sysadm", ["system_admin"])
+    at = _signed_in("sysadm", "pages/accounts.py")
+    # The page is not registered for this role, so no URL routes to it.
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/audit_log.py")
+    # And the service refuses even if a page were reached some other way.
+    actor = auth.actor_for_token(at.session_state["dd_token"])
+    with pytest.raises(Exception, match="无权"):
+        audit_service.search(actor, audit_service.AuditFilter())
+
+
+def test_audit_admin_filters_and_exports(app_env):
+    _make("auditor", ["audit_admin"])
+    assert not auth.verify_credentials("ghost", "x").ok
+    at = _signed_in("auditor", "pages/audit_log.py")
+    assert at.title[0].value == "审计日志"
+    next(w for w in at.text_input if w.label == "操作").input("login.failure")
+    next(b for b in at.button if b.label == "查询").click()
+    at.run()
+    frame = at.dataframe[0].value
+    assert list(frame["操作"]) == ["login.failure"]
+    assert list(frame["用户"]) == ["ghost"]
+    actor = auth.actor_for_token(at.session_state["dd_token"])
+    data = audit_service.export_csv(actor, audit_service.AuditFilter(action="login"))
+    text = data.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("序号,时间,用户")
+    assert "ghost" in text and "login.success" in text
