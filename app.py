@@ -37,7 +37,8 @@ def _login(authenticator: stauth.Authenticate) -> None:
 
     # Passwords are checked against the database (lockout, audit), not the cached dict.
     authenticator.authentication_controller.authentication_model.check_credentials = verify
-    notice = st.session_state.pop("_login_notice", None)
+    # Kept until sign-in: the cookie component's own rerun must not blank it (or shift the form).
+    notice = st.session_state.get("_login_notice")
     if notice:
         st.info(notice)
     try:
@@ -46,10 +47,13 @@ def _login(authenticator: stauth.Authenticate) -> None:
         _forget_login(authenticator, "登录已失效，请重新登录")
         st.rerun()
     status = st.session_state.get("authentication_status")
+    if status:
+        st.session_state.pop("_login_notice", None)
     if status and check.get("ok"):
         exp = authenticator.cookie_controller.cookie_model.exp_date
         st.session_state["dd_token"] = auth.open_session(st.session_state["username"],
                                                          ui.client_ip(), exp)
+        st.session_state["_land_home"] = True  # a fresh sign-in starts on the home page
         st.rerun()
     elif status:  # returning browser with a cookie: honoured only while its session is live
         cookie = authenticator.cookie_controller.cookie_model.token or {}
@@ -91,7 +95,7 @@ def main() -> None:
     with st.sidebar:
         st.markdown(f"**{actor.display_name}**")
         st.caption("、".join(ROLE_LABELS.get(r, r) for r in sorted(actor.roles)) or "（未分配角色）")
-        if st.button("退出登录", key="logout", icon=":material/logout:"):
+        if st.button("退出登录", key="dd_logout", icon=":material/logout:"):
             auth.logout(actor.session_token)
             _forget_login(authenticator, "已退出登录")
             st.rerun()
@@ -108,7 +112,11 @@ def main() -> None:
     for spec in allowed:
         sections.setdefault(spec.section, []).append(
             st.Page(spec.path, title=spec.title, icon=spec.icon))
-    st.navigation(sections).run()
+    page = st.navigation(sections)
+    home = next(iter(sections.values()))[0]
+    if st.session_state.pop("_land_home", False) and page.url_path != home.url_path:
+        st.switch_page(home)
+    page.run()
 
 
 main()

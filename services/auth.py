@@ -51,9 +51,10 @@ def _check(password: str, hashed: str) -> bool:
         return False
 
 
-def _actor_of(user: User, client_ip: str | None = None, token: str | None = None) -> Actor:
+def _actor_of(user: User, client_ip: str | None = None, token: str | None = None,
+              unit_id: int | None = None) -> Actor:
     return Actor(user_id=user.id, username=user.username, display_name=user.display_name,
-                 roles=user.role_codes, unit_id=user.unit_id, person_id=user.person_id,
+                 roles=user.role_codes, unit_id=unit_id or user.unit_id, person_id=user.person_id,
                  client_ip=client_ip, session_token=token)
 
 
@@ -241,7 +242,9 @@ def actor_for_token(token: str | None, client_ip: str | None = None) -> Actor:
             raise SessionExpired("登录已超时，请重新登录" if reason else "账号已停用")
         if now - row.last_seen_at > timedelta(seconds=30):  # spare a write on every rerun
             row.last_seen_at = now
-        return _actor_of(user, client_ip, token)
+        # A linked person's current unit wins: moving the person moves the account's scope.
+        person_unit = s.get(Person, user.person_id).unit_id if user.person_id else None
+        return _actor_of(user, client_ip, token, unit_id=person_unit)
 
 
 def logout(token: str | None) -> None:
@@ -300,6 +303,19 @@ def change_password(actor: Actor, old_password: str, new_password: str) -> bool:
         _revoke_all(s, user.id, "password_change")
         audit.record(s, actor, "password.change", "user", user.id)
         return True
+
+
+def verify_password(user_id: int, password: str) -> bool:
+    """Whether `password` is the active, unlocked account's own (a signature, e.g. the
+    incoming officer's at a handover, 第十四条). Reads only; the caller audits the outcome."""
+    with reading() as s:
+        user = s.get(User, user_id)
+        if user is None or not user.active:
+            _check(password or "", _DUMMY_HASH.decode())
+            return False
+        if user.locked_until and user.locked_until > clock.now():
+            return False
+        return _check(password or "", user.password_hash)
 
 
 # ---------------------------------------------------------------- accounts (三员)

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from config import load_settings
 from models.org import Contact, DutyPhoneFiling, Person, Unit
-from services import clock
+from services.directory.common import today
+from services.directory.contacts import review_days
 from services.permissions import Actor, can
 from services.uow import reading
 
@@ -35,10 +35,11 @@ def home_summary(actor: Actor) -> HomeSummary:
             if pending:
                 summary.warnings.append(f"有 {pending} 条值班电话变更报备待党政办确认（第二十三条）")
         if can(actor, "contact.read"):
-            cutoff = clock.now().date() - timedelta(days=load_settings().contact_review_days)
+            cutoff = today() - timedelta(days=review_days())  # the contacts page's own rule
             stale = s.execute(select(func.count(Contact.id)).where(
                 Contact.active.is_(True), Contact.last_reviewed_on < cutoff)).scalar_one()
-            summary.figures.append(("待核对联系人", stale, "超过 180 天未核对的通讯录条目"))
+            summary.figures.append(("待核对联系人", stale, f"超过 {review_days()} 天未核对的通讯录条目"))
             if stale:
-                summary.warnings.append(f"通讯录中有 {stale} 条联系人超过 180 天未核对，请核对后更新")
+                summary.warnings.append(
+                    f"通讯录中有 {stale} 条联系人超过 {review_days()} 天未核对，请核对后更新")
     return summary
