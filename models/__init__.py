@@ -1,5 +1,5 @@
 """ORM models. Importing the package registers every table on Base.metadata."""
 from models.base import Base
-from models import audit, auth, org  # noqa: F401  (register tables)
+from models import audit, auth, incident, org, roster  # noqa: F401  (register tables)
 
 __all__ = ["Base"]

@@ -45,6 +45,34 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     "contact.write": {OFFICE_ADMIN: ALL, DUTY_OFFICER: ALL},
     "directory.import": {OFFICE_ADMIN: ALL},
     "directory.export": {OFFICE_ADMIN: ALL},
+    # incidents (第十二、十八至二十二条). Unit duty officers act on their own unit's incidents
+    # only (pass the incident's unit_id); the three admins write no duty records.
+    "incident.read": dict(_STAFF),
+    "incident.create": dict(_STAFF),
+    "incident.update": dict(_STAFF),
+    "incident.transition": dict(_STAFF),
+    "incident.transfer": dict(_STAFF),
+    "incident.request_closure": dict(_STAFF),
+    "incident.approve_closure": {SHIFT_LEADER: ALL},   # 第七条 带班领导
+    "report.draft": dict(_STAFF),
+    "report.send": dict(_STAFF),
+    "report.sign_off": {SHIFT_LEADER: ALL},            # 签发
+    "verification.manage": dict(_STAFF),                # 核报, 第二十条
+    "deadline_table.read": dict(_STAFF),
+    "deadline_table.edit": {OFFICE_ADMIN: ALL},         # 第二十一条, only tighter
+    # rosters and shifts
+    "calendar.read": dict(_STAFF),
+    "calendar.write": {OFFICE_ADMIN: ALL},
+    "special_period.write": {OFFICE_ADMIN: ALL},
+    "roster.read": dict(_STAFF),
+    "roster.edit": {OFFICE_ADMIN: ALL, UNIT_DUTY_OFFICER: OWN_UNIT},
+    "roster.publish": {OFFICE_ADMIN: ALL, UNIT_DUTY_OFFICER: OWN_UNIT},
+    "unavailability.write": dict(_STAFF),  # others than oneself: needs roster.edit too
+    "swap.request": dict(_STAFF),
+    "swap.approve": {SHIFT_LEADER: ALL, OFFICE_ADMIN: ALL},
+    "shift.check_in": dict(_STAFF),
+    "handover.write": dict(_STAFF),
+    "duty_board.read": dict(_STAFF),
     # accounts (three-admin separation)
     "user.read": {SYSTEM_ADMIN: ALL, SECURITY_ADMIN: ALL},
     "user.manage": {SYSTEM_ADMIN: ALL},

@@ -1,0 +1,762 @@
+"""The live shift: check-in, the signed handover and who is on duty now (第十三、十四条).
+
+- check_in: an officer of the shift checks in; later than 10 minutes before the start is
+  recorded as late (第十四条 提前10分钟到岗). The first duty officer's check-in puts the
+  shift on duty (workflows/shift.py).
+- the handover: the outgoing officer writes the summary and the equipment check
+  (第十三、二十三条), the open items are gathered from their owners (services/open_items.py),
+  the outgoing officer confirms, and the incoming officer signs with their own password.
+  Then, in one transaction, the outgoing shift is handed over and the incoming shift is
+  on duty.
+- responsibility (第十四条): for each open item, who answers for it is derived from the
+  facts by rules/handover.py and kept on the item for the log book.
+- the board: every unit's current shift, officers, shift leader and duty phone; units
+  without cover are flagged.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import flag_modified
+
+from models.auth import User
+from models.org import Person, Unit
+from models.roster import CheckIn, Handover, HandoverItem, Roster, Shift, ShiftOfficer
+from rules.handover import FINDINGS, PARTY_LABELS, ItemFacts, Responsibility, responsibility
+from rules.staffing import shift_label
+from services import audit, auth, clock, open_items
+from services.errors import DomainError, PermissionDenied, ValidationError
+from services.permissions import Actor, require, scoped_unit
+from services.roster_common import PersonRef, get_or_404, load_for_edit, shift_facts
+from services.uow import reading, transaction
+from workflows import shift as shift_flow
+from workflows.errors import TransitionRefused
+
+__all__ = [
+    "DEFAULT_EQUIPMENT", "LATE_MARGIN", "EquipmentCheck", "CheckInResult", "CheckInRow",
+    "ShiftBrief", "ItemRow", "HandoverView", "BoardRow", "DutyBoard", "equipment_items",
+    "check_in", "my_shifts", "shift_brief", "start_handover", "save_handover",
+    "refresh_open_items", "set_item_passed_on", "confirm_outgoing", "confirm_incoming",
+    "handover_view", "handover_for_shift", "mark_item_acted_on", "record_item_action",
+    "item_responsibility", "duty_board",
+]
+
+# 第十三、二十三条: the duty room's equipment, checked at every handover.
+DEFAULT_EQUIPMENT = ("值班电话", "传真机", "计算机", "打印机", "值班调度台", "值班资料柜", "值班记录本")
+LATE_MARGIN = timedelta(minutes=10)        # 第十四条 提前10分钟到岗
+CHECK_IN_OPENS = timedelta(hours=2)        # earliest check-in before the start
+MAX_SUMMARY = 5000
+
+
+def equipment_items() -> list[str]:
+    """The equipment checklist: DUTYDESK_HANDOVER_EQUIPMENT (separated by 、 or ,) or the default."""
+    raw = os.environ.get("DUTYDESK_HANDOVER_EQUIPMENT", "")
+    items = [p.strip() for p in raw.replace("，", ",").replace("、", ",").split(",") if p.strip()]
+    return items or list(DEFAULT_EQUIPMENT)
+
+
+# ---------------------------------------------------------------- what pages get
+
+@dataclass(frozen=True)
+class EquipmentCheck:
+    item: str
+    ok: bool | None = None      # None: not checked yet
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    shift_id: int
+    person_id: int
+    at: datetime
+    late: bool
+    state: str
+    message: str
+
+
+@dataclass(frozen=True)
+class CheckInRow:
+    person_id: int
+    name: str
+    at: datetime
+    late: bool
+
+
+@dataclass(frozen=True)
+class ShiftBrief:
+    id: int
+    version: int
+    unit_id: int
+    unit_name: str
+    starts_at: datetime
+    ends_at: datetime
+    label: str
+    state: str
+    officers: tuple[PersonRef, ...]
+    leader: PersonRef | None
+    check_ins: tuple[CheckInRow, ...]
+    role: str | None = None                  # the actor's: officer | leader (my_shifts)
+    outgoing_handover_id: int | None = None  # the handover this shift gives
+    incoming_handover_id: int | None = None  # the handover this shift takes
+
+    @property
+    def state_label(self) -> str:
+        return shift_flow.STATE_LABELS.get(self.state, self.state)
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    id: int
+    kind: str
+    ref_id: str
+    title: str
+    since: datetime | None
+    due_at: datetime | None
+    passed_on: bool
+    acknowledged_at: datetime | None
+    acted_on_at: datetime | None
+    responsible: str | None               # outgoing | incoming, as now derived (第十四条)
+    responsible_person: PersonRef | None
+    finding: str | None
+    message: str
+
+    @property
+    def kind_label(self) -> str:
+        return open_items.kind_label(self.kind)
+
+    @property
+    def responsible_label(self) -> str:
+        return PARTY_LABELS.get(self.responsible, "") if self.responsible else ""
+
+
+@dataclass(frozen=True)
+class HandoverView:
+    id: int
+    version: int
+    state: str                       # draft | signed
+    outgoing: ShiftBrief
+    incoming: ShiftBrief
+    summary: str
+    equipment: list[EquipmentCheck]
+    items: list[ItemRow]
+    created_at: datetime
+    outgoing_confirmed_by: str | None
+    outgoing_confirmed_at: datetime | None
+    incoming_confirmed_by: str | None
+    incoming_confirmed_at: datetime | None
+
+    @property
+    def signed(self) -> bool:
+        return self.state == "signed"
+
+    @property
+    def faults(self) -> list[EquipmentCheck]:
+        return [e for e in self.equipment if e.ok is False]
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    unit_id: int
+    unit_name: str
+    unit_kind: str
+    duty_phone: str | None
+    shift_id: int | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    state: str | None
+    officers: tuple[PersonRef, ...]
+    leader: PersonRef | None
+    checked_in: tuple[int, ...]
+    covered: bool                    # False: red on the board (第二、九条)
+    alerts: tuple[str, ...]
+
+    @property
+    def state_label(self) -> str:
+        return shift_flow.STATE_LABELS.get(self.state, "") if self.state else "无人值班"
+
+
+@dataclass(frozen=True)
+class DutyBoard:
+    at: datetime
+    rows: list[BoardRow]
+
+    @property
+    def uncovered(self) -> list[BoardRow]:
+        return [r for r in self.rows if not r.covered]
+
+
+# ---------------------------------------------------------------- helpers
+
+def _role(sh: Shift, person_id: int | None) -> str | None:
+    if person_id is None:
+        return None
+    if person_id in sh.officer_ids:
+        return "officer"
+    if sh.leader_person_id == person_id:
+        return "leader"
+    return None
+
+
+def _fire(s: Session, actor: Actor, sh: Shift, trigger: str, **facts: bool) -> None:
+    """One step of the shift machine on a row, audited as an event (who, when, from, to)."""
+    try:
+        source, dest = shift_flow.fire(sh, trigger, **facts)
+    except TransitionRefused as exc:
+        raise DomainError(exc.message) from exc
+    now = clock.now()
+    if dest == "on_duty":
+        sh.on_duty_at = now
+    elif dest == "handed_over":
+        sh.handed_over_at = now
+    audit.record(s, actor, "shift.transition", "shift", sh.id,
+                 details={"trigger": trigger, "from": source, "to": dest})
+
+
+def _refuse(actor: Actor, action: str, message: str) -> PermissionDenied:
+    return PermissionDenied(f"{message}（{action}）", actor=actor, action=action)
+
+
+def _brief(sh: Shift, unit_name: str, names: dict[int, str], check_ins: list[CheckIn],
+           role: str | None = None, out_id: int | None = None, in_id: int | None = None) -> ShiftBrief:
+    ref = lambda pid: PersonRef(pid, names.get(pid, f"编号{pid}"))  # noqa: E731
+    return ShiftBrief(
+        sh.id, sh.version, sh.unit_id, unit_name, sh.starts_at, sh.ends_at,
+        shift_label(shift_facts(sh)), sh.state, tuple(ref(p) for p in sh.officer_ids),
+        ref(sh.leader_person_id) if sh.leader_person_id else None,
+        tuple(CheckInRow(c.person_id, names.get(c.person_id, ""), c.at, c.late)
+              for c in sorted(check_ins, key=lambda c: c.at)),
+        role, out_id, in_id)
+
+
+def _names(s: Session, shifts: list[Shift], extra: set[int] = frozenset()) -> dict[int, str]:
+    pids = {p for sh in shifts for p in (*sh.officer_ids, sh.leader_person_id) if p} | set(extra)
+    if not pids:
+        return {}
+    return dict(s.execute(select(Person.id, Person.name).where(Person.id.in_(pids))).all())
+
+
+def _check_ins(s: Session, shift_ids: list[int]) -> dict[int, list[CheckIn]]:
+    out: dict[int, list[CheckIn]] = {}
+    if shift_ids:
+        for c in s.execute(select(CheckIn).where(CheckIn.shift_id.in_(shift_ids))).scalars():
+            out.setdefault(c.shift_id, []).append(c)
+    return out
+
+
+# ---------------------------------------------------------------- check-in
+
+def check_in(actor: Actor, shift_id: int) -> CheckInResult:
+    """The actor checks in for their shift; late when after start − 10 minutes (第十四条)."""
+    with transaction() as s:
+        sh = get_or_404(s, Shift, shift_id, "班次")
+        require(actor, "shift.check_in", sh.unit_id)
+        role = _role(sh, actor.person_id)
+        if role is None:
+            raise _refuse(actor, "shift.check_in", "只能为本人所在的班次签到")
+        if sh.roster.status != "published":
+            raise DomainError("值班表尚未发布，不能签到")
+        now = clock.now()
+        if now >= sh.ends_at or sh.state == "handed_over":
+            raise DomainError("该班次已结束，不能签到")
+        if now < sh.starts_at - CHECK_IN_OPENS:
+            raise DomainError("签到时间未到：最早可在班次开始前2小时签到")
+        done = s.execute(select(CheckIn).where(CheckIn.shift_id == sh.id,
+                                               CheckIn.person_id == actor.person_id)).scalar_one_or_none()
+        if done is not None:
+            raise DomainError(f"您已于{clock.fmt(done.at, '%H:%M')}签到")
+        late = now > sh.starts_at - LATE_MARGIN
+        s.add(CheckIn(shift_id=sh.id, person_id=actor.person_id, user_id=actor.user_id, at=now,
+                      late=late))
+        if role == "officer" and sh.state == "scheduled":
+            _fire(s, actor, sh, "check_in", by_duty_officer=True)
+        s.flush()
+        audit.record(s, actor, "shift.check_in", "shift", sh.id,
+                     details={"person_id": actor.person_id, "role": role, "late": late,
+                              "minutes_before_start": round((sh.starts_at - now).total_seconds() / 60, 1)})
+        message = ("迟到：未在班次开始前10分钟到岗（第十四条）" if late
+                   else "已签到：已按要求提前10分钟到岗（第十四条）")
+        return CheckInResult(sh.id, actor.person_id, now, late, sh.state, message)
+
+
+def my_shifts(actor: Actor, hours_before: int = 24, hours_after: int = 48) -> list[ShiftBrief]:
+    """The actor's shifts (duty or leading) in published rosters around now."""
+    if actor.person_id is None:
+        return []
+    now = clock.now()
+    with reading() as s:
+        require(actor, "shift.check_in", actor.unit_id)
+        pid = actor.person_id
+        q = (select(Shift).join(Roster, Roster.id == Shift.roster_id).where(
+            Roster.status == "published", Shift.ends_at > now - timedelta(hours=hours_before),
+            Shift.starts_at < now + timedelta(hours=hours_after),
+            or_(Shift.leader_person_id == pid,
+                Shift.id.in_(select(ShiftOfficer.shift_id).where(ShiftOfficer.person_id == pid))))
+             .order_by(Shift.starts_at))
+        shifts = list(s.execute(q).scalars())
+        return _briefs(s, shifts, pid)
+
+
+def _briefs(s: Session, shifts: list[Shift], pid: int | None = None) -> list[ShiftBrief]:
+    if not shifts:
+        return []
+    ids = [sh.id for sh in shifts]
+    names = _names(s, shifts)
+    units = dict(s.execute(select(Unit.id, Unit.name).where(
+        Unit.id.in_({sh.unit_id for sh in shifts}))).all())
+    check_ins = _check_ins(s, ids)
+    outs, ins = {}, {}
+    for hid, out_id, in_id in s.execute(select(Handover.id, Handover.outgoing_shift_id,
+                                               Handover.incoming_shift_id).where(
+            or_(Handover.outgoing_shift_id.in_(ids), Handover.incoming_shift_id.in_(ids)))):
+        outs[out_id] = hid
+        ins[in_id] = hid
+    return [_brief(sh, units.get(sh.unit_id, ""), names, check_ins.get(sh.id, []), _role(sh, pid),
+                   outs.get(sh.id), ins.get(sh.id)) for sh in shifts]
+
+
+def shift_brief(actor: Actor, shift_id: int) -> ShiftBrief:
+    with reading() as s:
+        sh = get_or_404(s, Shift, shift_id, "班次")
+        require(actor, "roster.read", sh.unit_id)
+        return _briefs(s, [sh], actor.person_id)[0]
+
+
+# ---------------------------------------------------------------- responsibility (第十四条)
+
+def item_responsibility(item: HandoverItem, incoming: Shift, now: datetime) -> Responsibility:
+    """Who answers for `item` now, from its facts and the incoming shift's end."""
+    return responsibility(ItemFacts(item.passed_on, item.acknowledged_at, item.acted_on_at,
+                                    incoming.handed_over_at or incoming.ends_at), now)
+
+
+def _signer_person(s: Session, user_id: int | None) -> int | None:
+    if user_id is None:
+        return None
+    user = s.get(User, user_id)
+    return user.person_id if user else None
+
+
+def _settle(s: Session, h: Handover, now: datetime) -> None:
+    """Derive and keep who answers for each of the handover's items."""
+    out, inc = s.get(Shift, h.outgoing_shift_id), s.get(Shift, h.incoming_shift_id)
+    people = {
+        "outgoing": _signer_person(s, h.outgoing_confirmed_by_id)
+        or (out.officer_ids[0] if out.officer_ids else None),
+        "incoming": _signer_person(s, h.incoming_confirmed_by_id)
+        or (inc.officer_ids[0] if inc.officer_ids else None),
+    }
+    for item in h.items:
+        r = item_responsibility(item, inc, now)
+        item.responsible, item.finding = r.party, r.finding
+        item.responsible_person_id = people[r.party]
+
+
+# ---------------------------------------------------------------- the handover
+
+def _incoming_for(s: Session, out: Shift) -> Shift | None:
+    """The unit's next shift in a published roster."""
+    return s.execute(select(Shift).join(Roster, Roster.id == Shift.roster_id).where(
+        Shift.unit_id == out.unit_id, Shift.starts_at > out.starts_at, Shift.id != out.id,
+        Roster.status == "published").order_by(Shift.starts_at).limit(1)).scalar_one_or_none()
+
+
+def _equipment(checks: list[EquipmentCheck] | None, *, complete: bool) -> list[dict]:
+    problems, out = [], []
+    for check in checks or []:
+        item = (check.item or "").strip()
+        note = (check.note or "").strip()
+        if not item:
+            problems.append("设备运行情况：设备名称不能为空")
+            continue
+        if len(note) > 200:
+            problems.append(f"设备运行情况：「{item}」说明不能超过200个字")
+        if check.ok is False and not note:
+            problems.append(f"设备运行情况：「{item}」有故障，请填写故障说明（第十三、二十三条）")
+        if complete and check.ok is None:
+            problems.append(f"设备运行情况：「{item}」尚未检查（第十三、二十三条）")
+        out.append({"item": item, "ok": check.ok, "note": note})
+    if problems:
+        raise ValidationError(problems)
+    return out
+
+
+def _item_row(item: HandoverItem, inc: Shift, names: dict[int, str], now: datetime) -> ItemRow:
+    r = item_responsibility(item, inc, now)
+    pid = item.responsible_person_id
+    return ItemRow(item.id, item.kind, item.ref_id, item.title, item.since, item.due_at,
+                   item.passed_on, item.acknowledged_at, item.acted_on_at, r.party,
+                   PersonRef(pid, names.get(pid, "")) if pid else None, r.finding, r.message)
+
+
+def _view(s: Session, h: Handover) -> HandoverView:
+    out, inc = s.get(Shift, h.outgoing_shift_id), s.get(Shift, h.incoming_shift_id)
+    briefs = {b.id: b for b in _briefs(s, [out, inc])}
+    users = dict(s.execute(select(User.id, User.display_name).where(User.id.in_(
+        [u for u in (h.outgoing_confirmed_by_id, h.incoming_confirmed_by_id) if u]))).all())
+    names = _names(s, [out, inc], {i.responsible_person_id for i in h.items if i.responsible_person_id})
+    now = clock.now()
+    return HandoverView(
+        h.id, h.version, h.state, briefs[out.id], briefs[inc.id], h.summary,
+        [EquipmentCheck(e.get("item", ""), e.get("ok"), e.get("note", "")) for e in h.equipment or []],
+        [_item_row(i, inc, names, now) for i in h.items], h.created_at,
+        users.get(h.outgoing_confirmed_by_id), h.outgoing_confirmed_at,
+        users.get(h.incoming_confirmed_by_id), h.incoming_confirmed_at)
+
+
+def _add_items(s: Session, h: Handover, found: list[open_items.OpenItem]) -> int:
+    have = {(i.kind, i.ref_id) for i in h.items}
+    added = 0
+    for o in found:
+        if (o.kind, o.ref_id) in have:
+            continue
+        h.items.append(HandoverItem(kind=o.kind, ref_id=o.ref_id, title=(o.title or "")[:200],
+                                    since=o.since, due_at=o.due_at, passed_on=True))
+        added += 1
+    return added
+
+
+def _outgoing_for_edit(s: Session, actor: Actor, handover_id: int, version: int | None,
+                       action: str = "handover.write") -> tuple[Handover, Shift]:
+    h = get_or_404(s, Handover, handover_id, "交接记录")
+    out = s.get(Shift, h.outgoing_shift_id)
+    require(actor, "handover.write", out.unit_id)
+    if _role(out, actor.person_id) is None:
+        raise _refuse(actor, action, "只有交班班次的值班人员可以填写交接")
+    h = load_for_edit(s, Handover, handover_id, version, "交接记录")
+    if h.state != "draft":
+        raise DomainError("交接已签字确认，不能再修改")
+    return h, out
+
+
+def _unconfirm(h: Handover) -> None:
+    """An edit after the outgoing officer confirmed voids that confirmation."""
+    h.outgoing_confirmed_by_id = None
+    h.outgoing_confirmed_at = None
+    flag_modified(h, "summary")
+
+
+def start_handover(actor: Actor, outgoing_shift_id: int, summary: str = "",
+                   equipment: list[EquipmentCheck] | None = None) -> HandoverView:
+    """Open the handover of an on-duty shift to the unit's next shift (or return the one
+    already opened); the open items are gathered from their owners."""
+    with transaction() as s:
+        out = get_or_404(s, Shift, outgoing_shift_id, "班次")
+        require(actor, "handover.write", out.unit_id)
+        if _role(out, actor.person_id) is None:
+            raise _refuse(actor, "handover.write", "只有交班班次的值班人员可以发起交接")
+        existing = s.execute(select(Handover).where(
+            Handover.outgoing_shift_id == out.id)).scalar_one_or_none()
+        if existing is not None:
+            return _view(s, existing)
+        if out.state != "on_duty":
+            raise DomainError(f"班次当前为「{shift_flow.STATE_LABELS[out.state]}」，值班中的班次才能交班")
+        inc = _incoming_for(s, out)
+        if inc is None:
+            raise DomainError("没有下一班次，无法交接：请先编排并发布下一班次所在的值班表")
+        if inc.state == "handed_over":
+            raise DomainError("下一班次已交班，无法交接")
+        now = clock.now()
+        checks = equipment if equipment is not None else [EquipmentCheck(i) for i in equipment_items()]
+        h = Handover(outgoing_shift_id=out.id, incoming_shift_id=inc.id,
+                     summary=(summary or "").strip()[:MAX_SUMMARY],
+                     equipment=_equipment(checks, complete=False), state="draft",
+                     created_by_id=actor.user_id, created_at=now)
+        s.add(h)
+        _add_items(s, h, open_items.gather(s, out.unit_id, now))
+        s.flush()
+        _settle(s, h, now)
+        s.flush()
+        audit.record(s, actor, "handover.start", "handover", h.id,
+                     details={"outgoing_shift_id": out.id, "incoming_shift_id": inc.id,
+                              "items": len(h.items)})
+        return _view(s, h)
+
+
+def save_handover(actor: Actor, handover_id: int, version: int, summary: str,
+                  equipment: list[EquipmentCheck]) -> int:
+    """Save the summary and equipment check; returns the new version."""
+    with transaction() as s:
+        h, _out = _outgoing_for_edit(s, actor, handover_id, version)
+        summary = (summary or "").strip()
+        if len(summary) > MAX_SUMMARY:
+            raise ValidationError([f"值班情况：不能超过{MAX_SUMMARY}个字"])
+        h.summary = summary
+        h.equipment = _equipment(equipment, complete=False)
+        _unconfirm(h)
+        s.flush()
+        audit.record(s, actor, "handover.save", "handover", h.id,
+                     details={"faults": [e["item"] for e in h.equipment if e["ok"] is False]})
+        return h.version
+
+
+def refresh_open_items(actor: Actor, handover_id: int, version: int) -> HandoverView:
+    """Gather the open items again: new ones are added, closed ones drop off the draft."""
+    with transaction() as s:
+        h, out = _outgoing_for_edit(s, actor, handover_id, version)
+        now = clock.now()
+        found = open_items.gather(s, out.unit_id, now)
+        still = {(o.kind, o.ref_id) for o in found}
+        for item in list(h.items):
+            if (item.kind, item.ref_id) not in still:
+                h.items.remove(item)
+        added = _add_items(s, h, found)
+        _unconfirm(h)
+        s.flush()
+        _settle(s, h, now)
+        audit.record(s, actor, "handover.refresh", "handover", h.id,
+                     details={"items": len(h.items), "added": added})
+        return _view(s, h)
+
+
+def set_item_passed_on(actor: Actor, handover_id: int, version: int, item_id: int,
+                       passed_on: bool) -> int:
+    """Mark an open item as handed over or not (an item kept by the outgoing officer stays
+    theirs, 第十二、十四条); returns the handover's new version."""
+    with transaction() as s:
+        h, _out = _outgoing_for_edit(s, actor, handover_id, version)
+        item = next((i for i in h.items if i.id == item_id), None)
+        if item is None:
+            raise DomainError("该事项不在本次交接中")
+        item.passed_on = bool(passed_on)
+        _unconfirm(h)
+        s.flush()
+        _settle(s, h, clock.now())
+        audit.record(s, actor, "handover.item", "handover", h.id,
+                     details={"item_id": item.id, "kind": item.kind, "ref_id": item.ref_id,
+                              "passed_on": item.passed_on})
+        return h.version
+
+
+def _new_open_items(s: Session, h: Handover, unit_id: int) -> list[open_items.OpenItem]:
+    have = {(i.kind, i.ref_id) for i in h.items}
+    return [o for o in open_items.gather(s, unit_id, clock.now()) if (o.kind, o.ref_id) not in have]
+
+
+def _refuse_new_items(new: list[open_items.OpenItem]) -> None:
+    if new:
+        listed = "、".join(f"{open_items.kind_label(o.kind)}「{o.title}」" for o in new[:10])
+        raise DomainError(f"有{len(new)}项新的未尽事宜尚未列入交接：{listed}；"
+                          "请交班人员刷新事项并重新确认（第十四条）")
+
+
+def confirm_outgoing(actor: Actor, handover_id: int, version: int) -> HandoverView:
+    """The outgoing duty officer confirms the handover (their signature, 第十四条)."""
+    with transaction() as s:
+        h, out = _outgoing_for_edit(s, actor, handover_id, version, "handover.confirm")
+        if _role(out, actor.person_id) != "officer":
+            raise _refuse(actor, "handover.confirm", "交班签字须由交班班次的值班员本人确认")
+        problems = []
+        if not (h.summary or "").strip():
+            problems.append("值班情况：不能为空，请写明本班值班情况（第十三、十四条）")
+        try:
+            _equipment([EquipmentCheck(e.get("item", ""), e.get("ok"), e.get("note", ""))
+                        for e in h.equipment or []], complete=True)
+        except ValidationError as exc:
+            problems += exc.problems
+        if not h.equipment:
+            problems.append("设备运行情况：尚未填写（第十三、二十三条）")
+        if problems:
+            raise ValidationError(problems)
+        _refuse_new_items(_new_open_items(s, h, out.unit_id))
+        h.outgoing_confirmed_by_id, h.outgoing_confirmed_at = actor.user_id, clock.now()
+        s.flush()
+        audit.record(s, actor, "handover.confirm_outgoing", "handover", h.id)
+        return _view(s, h)
+
+
+def confirm_incoming(actor: Actor, handover_id: int, version: int, password: str,
+                     signer_user_id: int | None = None) -> HandoverView:
+    """The incoming duty officer signs with their own password (第十四条). Then, in this one
+    transaction, the outgoing shift is handed over and the incoming one is on duty.
+
+    `signer_user_id` lets the incoming officer sign on the outgoing officer's screen; by
+    default the signer is the actor. A wrong password is refused and audited.
+    """
+    signer_id = signer_user_id or actor.user_id
+    password_ok = signer_id is not None and auth.verify_password(signer_id, password or "")
+    with transaction() as s:
+        h = get_or_404(s, Handover, handover_id, "交接记录")
+        out, inc = s.get(Shift, h.outgoing_shift_id), s.get(Shift, h.incoming_shift_id)
+        require(actor, "handover.write", out.unit_id)
+        if _role(out, actor.person_id) is None and _role(inc, actor.person_id) is None:
+            raise _refuse(actor, "handover.sign", "只有交接双方可以办理接班签字")
+        signer = s.get(User, signer_id) if signer_id is not None else None
+        if signer is None or signer.person_id is None or _role(inc, signer.person_id) != "officer":
+            raise DomainError("接班签字须由接班班次的值班员本人进行", field="signer")
+        if not password_ok:
+            audit.record(s, actor, "handover.sign_incoming", "handover", h.id, outcome="failure",
+                         details={"reason": "bad_password", "signer_user_id": signer_id})
+            s.commit()
+            raise DomainError("接班人员密码不正确，签字未完成（第十四条）", field="password")
+        h = load_for_edit(s, Handover, handover_id, version, "交接记录")
+        if h.state != "draft":
+            raise DomainError("交接已签字确认")
+        if h.outgoing_confirmed_at is None:
+            raise DomainError("交班人员尚未确认，接班人员不能签字（第十四条）")
+        if signer_id == h.outgoing_confirmed_by_id:
+            raise DomainError("交班与接班须由不同的人员签字（第十四条）")
+        _refuse_new_items(_new_open_items(s, h, out.unit_id))
+        now = clock.now()
+        h.incoming_confirmed_by_id, h.incoming_confirmed_at, h.state = signer_id, now, "signed"
+        for item in h.items:
+            if item.passed_on:
+                item.acknowledged_at = now
+        _fire(s, actor, out, "hand_over", outgoing_signed=h.outgoing_confirmed_at is not None,
+              incoming_signed=True)
+        signer_actor = Actor(signer.id, signer.username, signer.display_name, signer.role_codes,
+                             signer.unit_id, signer.person_id, actor.client_ip)
+        arrived = s.execute(select(CheckIn).where(CheckIn.shift_id == inc.id,
+                                                  CheckIn.person_id == signer.person_id)).scalar_one_or_none()
+        if arrived is None:  # the signature proves presence: it is the check-in
+            s.add(CheckIn(shift_id=inc.id, person_id=signer.person_id, user_id=signer.id, at=now,
+                          late=now > inc.starts_at - LATE_MARGIN))
+        if inc.state == "scheduled":
+            _fire(s, signer_actor, inc, "check_in", by_duty_officer=True)
+        s.flush()
+        _settle(s, h, now)
+        # The outgoing shift has ended: what it took over at its own start is now settled.
+        for earlier in s.execute(select(Handover).where(Handover.incoming_shift_id == out.id,
+                                                        Handover.state == "signed")).scalars():
+            _settle(s, earlier, now)
+        s.flush()
+        audit.record(s, actor, "handover.sign_incoming", "handover", h.id, details={
+            "signer_user_id": signer_id, "outgoing_shift_id": out.id, "incoming_shift_id": inc.id,
+            "items": [{"kind": i.kind, "ref_id": i.ref_id, "passed_on": i.passed_on,
+                       "responsible": i.responsible} for i in h.items]})
+        return _view(s, h)
+
+
+def handover_view(actor: Actor, handover_id: int) -> HandoverView:
+    with reading() as s:
+        h = get_or_404(s, Handover, handover_id, "交接记录")
+        require(actor, "roster.read", s.get(Shift, h.outgoing_shift_id).unit_id)
+        return _view(s, h)
+
+
+def handover_for_shift(actor: Actor, shift_id: int, side: str = "outgoing") -> HandoverView | None:
+    """The handover a shift gives (side='outgoing') or takes (side='incoming'), if any."""
+    with reading() as s:
+        sh = get_or_404(s, Shift, shift_id, "班次")
+        require(actor, "roster.read", sh.unit_id)
+        column = Handover.outgoing_shift_id if side == "outgoing" else Handover.incoming_shift_id
+        h = s.execute(select(Handover).where(column == shift_id)
+                      .order_by(Handover.id.desc()).limit(1)).scalar_one_or_none()
+        return _view(s, h) if h else None
+
+
+def mark_item_acted_on(actor: Actor, item_id: int) -> ItemRow:
+    """The incoming officer records that they followed up an item passed on to them."""
+    with transaction() as s:
+        item = get_or_404(s, HandoverItem, item_id, "交接事项")
+        h = item.handover
+        inc = s.get(Shift, h.incoming_shift_id)
+        require(actor, "handover.write", inc.unit_id)
+        if _role(inc, actor.person_id) is None:
+            raise _refuse(actor, "handover.follow_up", "只有接班班次的值班人员可以登记续办")
+        if h.state != "signed" or not item.passed_on:
+            raise DomainError("该事项未交接给本班，不能登记续办")
+        now = clock.now()
+        if item.acted_on_at is None:
+            item.acted_on_at = now
+        _settle(s, h, now)
+        s.flush()
+        audit.record(s, actor, "handover.follow_up", "handover", h.id,
+                     details={"item_id": item.id, "kind": item.kind, "ref_id": item.ref_id,
+                              "finding": item.finding})
+        names = _names(s, [inc], {item.responsible_person_id} if item.responsible_person_id else set())
+        return _item_row(item, inc, names, now)
+
+
+def record_item_action(s: Session, kind: str, ref_id, at: datetime | None = None) -> int:
+    """For other services, inside their own transaction: an action on (kind, ref_id) — a
+    follow-up report, feedback, a note — counts as following up the item wherever it was
+    passed on and acknowledged (第十四条). Returns how many handover items it settled."""
+    at = at or clock.now()
+    items = list(s.execute(select(HandoverItem).join(Handover).where(
+        HandoverItem.kind == kind, HandoverItem.ref_id == str(ref_id),
+        HandoverItem.acknowledged_at.is_not(None), HandoverItem.acknowledged_at <= at,
+        HandoverItem.acted_on_at.is_(None), Handover.state == "signed")).scalars())
+    handovers = {}
+    for item in items:
+        item.acted_on_at = at
+        handovers[item.handover_id] = item.handover
+    for h in handovers.values():
+        _settle(s, h, at)
+    return len(items)
+
+
+# ---------------------------------------------------------------- who is on duty now
+
+def duty_board(actor: Actor) -> DutyBoard:
+    """Every active unit (in the actor's scope) with its current shift; two queries.
+
+    The current shift is the earliest one on duty (the outgoing one until it has handed
+    over), else the published shift planned for now. A unit without a current shift, or
+    whose shift has no duty officer, is not covered (第二、九条).
+    """
+    now = clock.now()
+    with reading() as s:
+        scope = scoped_unit(actor, "duty_board.read")
+        uq = select(Unit.id, Unit.name, Unit.kind, Unit.duty_phone).where(Unit.active.is_(True))
+        if scope is not None:
+            uq = uq.where(Unit.id == scope)
+        units = s.execute(uq.order_by(Unit.kind, Unit.name)).all()
+        leader, officer = aliased(Person), aliased(Person)
+        q = (select(Shift.id, Shift.unit_id, Shift.starts_at, Shift.ends_at, Shift.state,
+                    Shift.leader_person_id, leader.name, ShiftOfficer.person_id, officer.name,
+                    CheckIn.person_id)
+             .join(Roster, Roster.id == Shift.roster_id)
+             .outerjoin(leader, leader.id == Shift.leader_person_id)
+             .outerjoin(ShiftOfficer, ShiftOfficer.shift_id == Shift.id)
+             .outerjoin(officer, officer.id == ShiftOfficer.person_id)
+             .outerjoin(CheckIn, and_(CheckIn.shift_id == Shift.id,
+                                      CheckIn.person_id == ShiftOfficer.person_id))
+             .where(or_(Shift.state == "on_duty",
+                        and_(Shift.state == "scheduled", Roster.status == "published",
+                             Shift.starts_at <= now, Shift.ends_at > now)))
+             .order_by(Shift.starts_at, Shift.id, ShiftOfficer.id))
+        if scope is not None:
+            q = q.where(Shift.unit_id == scope)
+        shifts: dict[int, dict] = {}
+        for sid, uid, start, end, state, lid, lname, oid, oname, checked in s.execute(q):
+            row = shifts.setdefault(sid, {"unit_id": uid, "starts_at": start, "ends_at": end,
+                                          "state": state, "leader": PersonRef(lid, lname) if lid else None,
+                                          "officers": [], "checked": []})
+            if oid is not None and all(o.id != oid for o in row["officers"]):
+                row["officers"].append(PersonRef(oid, oname))
+            if checked is not None:
+                row["checked"].append(checked)
+        current: dict[int, tuple[int, dict]] = {}
+        for sid, row in shifts.items():
+            rank = (row["state"] != "on_duty", row["starts_at"])
+            best = current.get(row["unit_id"])
+            if best is None or rank < (best[1]["state"] != "on_duty", best[1]["starts_at"]):
+                current[row["unit_id"]] = (sid, row)
+        out = []
+        for uid, name, kind, phone in units:
+            sid, row = current.get(uid, (None, None))
+            alerts = [] if phone else ["未登记值班电话（第二十三条）"]
+            if row is None:
+                alerts.insert(0, "当前无人值班，须保证每天24小时值班（第二、九条）")
+                out.append(BoardRow(uid, name, kind, phone, None, None, None, None, (), None, (),
+                                    False, tuple(alerts)))
+                continue
+            covered = bool(row["officers"])
+            if not covered:
+                alerts.append("当前班次未安排值班员（第九条）")
+            if row["state"] == "scheduled" and covered:
+                alerts.append("值班员尚未到岗签到（第十四条）")
+            if row["state"] == "on_duty" and now > row["ends_at"]:
+                alerts.append("已过交班时间，尚未完成交接（第十四条）")
+            out.append(BoardRow(uid, name, kind, phone, sid, row["starts_at"], row["ends_at"],
+                                row["state"], tuple(row["officers"]), row["leader"],
+                                tuple(row["checked"]), covered, tuple(alerts)))
+        return DutyBoard(now, out)
+
+
+# For pages: the Chinese text of each responsibility finding.
+FINDING_LABELS = FINDINGS
