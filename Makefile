@@ -1,5 +1,6 @@
 # DutyDesk — two commands on a fresh machine: `make run` and `make test`.
-PYTHON ?= python3.11
+# Python 3.11 where present (as on the servers and CI), else the system python3.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 export DUTYDESK_ADDRESS ?= 127.0.0.1

@@ -1,0 +1,319 @@
+"""Real-browser harness: DutyDesk served by `streamlit run`, driven by Debian's Chromium.
+
+Fixtures (a browser test module imports the ones it uses: `from harness import live_app, page`):
+- `live_app`: a fresh, migrated SQLite data directory and a Streamlit server on a free
+  port; yields a LiveApp (`.url`, `.data_dir`, `.env` to run manage.py against it). A traceback in
+  the server's log fails the test.
+- `page`: a Playwright page in Chinese, 1400×900, in Debian's /usr/bin/chromium; a
+  screenshot is kept when the test fails. Without /usr/bin/chromium the test skips
+  locally and fails with CI=true.
+Helpers: `settle(page)` waits until Streamlit has finished its script run (and fails on an
+uncaught exception); `snap(page, name)` keeps a whole-page screenshot in test-artifacts/
+(gitignored); `fill`, `choose`, `expand`, `press`, `submit`, `open_page` drive widgets by
+their Chinese labels; `login`, `first_login`, `logout` sign in and out.
+
+This is a plain module, not a conftest.py: a second conftest would shadow tests/conftest.py
+for `from conftest import ...`.
+"""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+STARTUP_SECONDS = 60
+
+
+# ---------------------------------------------------------------- the server
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LiveApp:
+    url: str
+    data_dir: Path
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen = field(repr=False)
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.data_dir / 'dutydesk.sqlite'}"
+
+    def server_errors(self) -> str:
+        """Tracebacks the server logged (users only see them redacted)."""
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return text[text.find("Traceback"):] if "Traceback" in text else ""
+
+
+def _wait_healthy(proc: subprocess.Popen, url: str, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"streamlit not healthy after {STARTUP_SECONDS}s:\n{log.read_text()}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+
+
+@pytest.fixture
+def live_app(request, tmp_path) -> Iterator[LiveApp]:
+    data_dir = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DUTYDESK_", "STREAMLIT_"))}
+    env.update(DUTYDESK_DATA_DIR=str(data_dir), DUTYDESK_BCRYPT_ROUNDS="4",
+               DUTYDESK_ADDRESS="127.0.0.1", PYTHONUNBUFFERED="1")
+    migrated = subprocess.run([sys.executable, "manage.py", "migrate"], cwd=ROOT, env=env,
+                              capture_output=True, text=True)
+    if migrated.returncode:
+        pytest.fail(f"manage.py migrate failed:\n{migrated.stderr}")
+    port = _free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = ARTIFACTS / f"{safe_name(request.node.name)}-streamlit.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py",
+             "--server.address", "127.0.0.1", "--server.port", str(port),
+             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    app = LiveApp(url=url, data_dir=data_dir, env=env, log=log, process=proc)
+    try:
+        _wait_healthy(proc, url, log)
+        yield app
+    finally:
+        _stop(proc)
+    errors = app.server_errors()
+    if errors:
+        pytest.fail(f"the Streamlit server logged an error:\n{errors[-4000:]}")
+
+
+# ---------------------------------------------------------------- the browser
+
+_CHROMIUM: dict = {"users": 0}
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """One Chromium for the whole run. Each test module that imports this fixture gets a
+    session-scoped copy of its own, and Playwright's sync API allows one instance per
+    thread, so the copies share it and the last one to finish closes it."""
+    if not os.path.exists(CHROMIUM):
+        message = f"{CHROMIUM} not installed (Debian package chromium; .ci/run installs it)"
+        if IN_CI:
+            pytest.fail("CI=true: " + message)
+        pytest.skip(message)
+    if not _CHROMIUM["users"]:
+        pw = sync_playwright().start()
+        _CHROMIUM.update(playwright=pw, browser=pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS))
+    _CHROMIUM["users"] += 1
+    try:
+        yield _CHROMIUM["browser"]
+    finally:
+        _CHROMIUM["users"] -= 1
+        if not _CHROMIUM["users"]:
+            _CHROMIUM["browser"].close()
+            _CHROMIUM["playwright"].stop()
+
+
+@pytest.fixture
+def page(request, chromium_browser):
+    context = chromium_browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
+                                           viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(20_000)
+    pg = context.new_page()
+    failures_before = request.session.testsfailed
+    yield pg
+    if request.session.testsfailed > failures_before:  # this test's call just failed
+        try:  # the screenshot shows the viewport; the text file has the whole page
+            snap(pg, f"FAILED-{request.node.name}")
+            (ARTIFACTS / f"FAILED-{safe_name(request.node.name)}.txt").write_text(
+                pg.locator("body").inner_text())
+        except Exception:  # the page may be gone; the failure itself matters more
+            pass
+    context.close()
+
+
+# ---------------------------------------------------------------- helpers
+
+def safe_name(name: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", name)
+
+
+def settle(page, timeout: float = 30_000, quiet_ms: int = 500) -> None:
+    """Wait until Streamlit is connected and has stayed idle (no script run, nothing stale)
+    for `quiet_ms`; fail if the run ended in an uncaught exception (users see it redacted).
+
+    Idle for a while, not just idle: a custom component (the login cookie manager) sends its
+    value after it loads, which starts another run that can re-mount a form's fields.
+    """
+    page.wait_for_timeout(100)  # let a click's rerun begin before asking whether it ended
+    page.evaluate("window.__ddIdleSince = null")
+    page.wait_for_function(
+        """(quiet) => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            const idle = app && app.dataset.testConnectionState === 'CONNECTED'
+                && app.dataset.testScriptState === 'notRunning'
+                && !document.querySelector('[data-stale="true"]');
+            if (!idle) { window.__ddIdleSince = null; return false; }
+            window.__ddIdleSince = window.__ddIdleSince || performance.now();
+            return performance.now() - window.__ddIdleSince >= quiet;
+        }""",
+        arg=quiet_ms, polling=50, timeout=timeout,
+    )
+    crashed = page.locator('[data-testid="stException"]')
+    if crashed.count():
+        raise AssertionError("the app showed an uncaught exception (see the streamlit log in "
+                             "test-artifacts/): " + crashed.first.inner_text())
+
+
+def snap(page, name: str) -> Path:
+    """Keep a screenshot of the whole page in test-artifacts/ (gitignored). Streamlit
+    scrolls inside its main block, so the viewport is stretched to the content for the
+    shot and put back afterwards."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{safe_name(name)}.png"
+    size = page.viewport_size
+    height = page.evaluate(
+        "(document.querySelector('[data-testid=\"stMain\"]') || document.body).scrollHeight")
+    page.set_viewport_size({"width": size["width"],
+                            "height": min(max(height, size["height"]), 8000)})
+    try:
+        page.screenshot(path=str(path))
+    finally:
+        page.set_viewport_size(size)
+    return path
+
+
+# ---------------------------------------------------------------- driving Streamlit widgets
+
+def fill(scope, label: str, value: str) -> None:
+    """Type into the text field labelled exactly `label` (within `scope`: a page or locator)."""
+    scope.get_by_label(label, exact=True).fill(value)
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick an option in a Streamlit selectbox or multiselect. The list is opened from the
+    keyboard (a mouse click may only focus the field), and again if a rerun closed it
+    before the option could be clicked."""
+    field = page.get_by_label(label, exact=True)
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for _ in range(4):
+        field.focus()
+        if not page.get_by_role("listbox").is_visible():
+            field.press("ArrowDown")
+        try:
+            wanted.click(timeout=3_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            settle(page)
+    else:
+        raise AssertionError(f"{label}: option {option!r} never offered")
+    if page.get_by_role("listbox").count():  # a multiselect stays open for more choices
+        page.keyboard.press("Escape")
+    settle(page)
+
+
+def expand(page, title: str) -> None:
+    """Open a Streamlit expander unless it is already open (it stays open across reruns)."""
+    details = page.locator("details", has_text=title).first
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+
+
+def press(page, name: str) -> None:
+    """Click the button named exactly `name` and wait for the rerun."""
+    page.get_by_role("button", name=name, exact=True).click()
+    settle(page)
+
+
+def submit(page, name: str) -> None:
+    """Press a form's submit button (an expander may carry the same words)."""
+    page.get_by_test_id("stFormSubmitButton").get_by_role("button", name=name).click()
+    settle(page)
+
+
+def open_page(page, title: str) -> None:
+    """Follow the sidebar link, unfolding a long navigation ("View N more") first."""
+    sidebar = page.get_by_test_id("stSidebar")
+    link = sidebar.get_by_role("link", name=title, exact=True)
+    more = sidebar.get_by_text(re.compile(r"^View \d+ more$"))
+    if not link.is_visible() and more.is_visible():
+        more.click()
+    link.click()
+    settle(page)
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+
+
+# ---------------------------------------------------------------- signing in and out
+
+def login(page, username: str, password: str) -> None:
+    """Sign in on the login form the page shows now."""
+    expect(page.get_by_role("button", name="登录")).to_be_visible()
+    fill(page, "用户名", username)
+    fill(page, "密码", password)
+    expect(page.get_by_label("用户名", exact=True)).to_have_value(username)
+    page.get_by_role("button", name="登录").click()
+    settle(page)
+
+
+def first_login(page, username: str, temp_password: str, password: str,
+                shot: str | None = None) -> None:
+    """A new or reset account must replace its temporary password, then sign in again."""
+    login(page, username, temp_password)
+    expect(page.get_by_text("首次登录或密码已被重置，请先修改密码")).to_be_visible()
+    fill(page, "原密码", temp_password)
+    fill(page, "新密码", password)
+    fill(page, "确认新密码", password)
+    if shot:
+        snap(page, shot)
+    press(page, "修改密码")
+    expect(page.get_by_text("密码已修改，请使用新密码重新登录")).to_be_visible()
+    login(page, username, password)
+
+
+def logout(page) -> None:
+    press(page, "退出登录")
+    expect(page.get_by_role("button", name="登录")).to_be_visible()
