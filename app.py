@@ -37,6 +37,8 @@ def _login(authenticator: stauth.Authenticate) -> None:
 
     # Passwords are checked against the database (lockout, audit), not the cached dict.
     authenticator.authentication_controller.authentication_model.check_credentials = verify
+    # Replace the previous user's menu: signed out, nobody sees which pages exist.
+    st.navigation([st.Page(lambda: None, title="登录", url_path="login")], position="hidden")
     # Kept until sign-in: the cookie component's own rerun must not blank it (or shift the form).
     notice = st.session_state.get("_login_notice")
     if notice:
@@ -112,7 +114,7 @@ def main() -> None:
     for spec in allowed:
         sections.setdefault(spec.section, []).append(
             st.Page(spec.path, title=spec.title, icon=spec.icon))
-    page = st.navigation(sections)
+    page = st.navigation(sections, expanded=True)  # no English "View more" toggle
     home = next(iter(sections.values()))[0]
     if st.session_state.pop("_land_home", False) and page.url_path != home.url_path:
         st.switch_page(home)

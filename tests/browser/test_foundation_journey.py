@@ -113,6 +113,7 @@ def test_setup_login_unit_person_logout(live_app, page):
     expect(page.get_by_text("共 1 人")).to_be_visible()
     snap(page, "journey-09-person-created")
 
-    # 8. Logout returns to the login form.
+    # 8. Logout returns to the login form, and the previous user's menu is gone.
     logout(page)
+    expect(page.get_by_role("link", name="单位与值班电话")).to_have_count(0)
     snap(page, "journey-10-logged-out")
