@@ -4,7 +4,7 @@
   python manage.py migrate        升级数据库结构
   python manage.py create-admin   创建三员管理账号
   python manage.py demo           载入演示数据
-  python manage.py audit-verify   校验审计日志哈希链
+  python manage.py audit-verify   校验审计日志和值班记录本的哈希链
   python manage.py backup         备份数据库
   python manage.py restore        从备份恢复数据库（须先停止应用）
 
@@ -74,14 +74,25 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     from services import audit
     from services.uow import reading
 
+    from services.daily import logbook
+
     with reading() as s:
         report = audit.verify_chain(s)
+        books = logbook.verify_log_books(s)   # 第十三条: the log books' chains too
+    ok = True
     if report.intact:
         print(f"审计链完整，共 {report.rows} 条")
-        return 0
-    print(f"审计链被破坏：第 {report.rows} 条记录（id={report.broken_id}）{report.reason}",
-          file=sys.stderr)
-    return 1
+    else:
+        print(f"审计链被破坏：第 {report.rows} 条记录（id={report.broken_id}）{report.reason}",
+              file=sys.stderr)
+        ok = False
+    if not books.intact:
+        print(f"值班记录本被破坏：记录本 id={books.broken_book_id}，"
+              f"记录 id={books.broken_entry_id}：{books.reason}", file=sys.stderr)
+        ok = False
+    elif books.books:
+        print(f"值班记录本完整，共 {books.books} 本、{books.entries} 条记录")
+    return 0 if ok else 1
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -138,8 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     _help(p)
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("audit-verify", help="校验审计日志哈希链",
-                       description="逐条校验审计日志的哈希链。完整时退出码 0；"
+    p = sub.add_parser("audit-verify", help="校验审计日志哈希链（含值班记录本）",
+                       description="逐条校验审计日志和值班记录本（第十三条）的哈希链。完整时退出码 0；"
                                    "被篡改时退出码 1，并指出第一条被破坏的记录。",
                        add_help=False)
     _help(p)

@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from models.org import Unit
 from models.roster import HOLIDAY_KINDS, PERIOD_KINDS, HolidayDay, SpecialPeriodRow
 from rules.calendar import DAY_KINDS, HolidayCalendar, seed_year, unpublished_warning
-from rules.staffing import PERIOD_DEFAULTS, PERIOD_KINDS as PERIOD_KIND_LABELS, SpecialPeriod
+from rules.staffing import PERIOD_DEFAULTS, PERIOD_KINDS as PERIOD_KIND_LABELS, SpecialPeriod, month_days
 from services import audit
 from services.errors import ValidationError
 from services.permissions import Actor, require
@@ -336,3 +336,52 @@ def delete_special_period(actor: Actor, period_id: int, version: int) -> None:
                               "ends_at": p.ends_at})
         p.units = []
         s.delete(p)
+
+
+# ---------------------------------------------------------------- a month's marks
+
+@dataclass(frozen=True)
+class PeriodMark:
+    kind_label: str            # 防汛期
+    name: str                  # 2026年防汛期
+    requirements: str          # 双人专职24小时值班（第九条）
+
+    def __str__(self) -> str:
+        return f"{self.kind_label}「{self.name}」：{self.requirements}"
+
+
+@dataclass(frozen=True)
+class DayMark:
+    """What the roster grid marks on a day: a statutory holiday or an adjusted working day
+    (第十条), and the special periods covering the day for the unit (第九、十条)."""
+
+    day: date
+    holiday: str | None = None             # the festival's name on a statutory holiday
+    adjusted_working_day: str | None = None
+    periods: tuple[PeriodMark, ...] = ()
+
+
+def month_marks(actor: Actor, unit_id: int, year: int, month: int) -> dict[date, DayMark]:
+    """The marked days of a unit's month (days without anything are left out)."""
+    days = month_days(year, month)
+    with reading() as s:
+        require(actor, "calendar.read", unit_id)   # a unit's duty officer: their own unit
+        start, end = local_midnight(days[0]), local_midnight(days[-1] + timedelta(days=1))
+        holidays = {h.day: h for h in s.execute(select(HolidayDay).where(
+            HolidayDay.day >= days[0], HolidayDay.day <= days[-1])).scalars()}
+        periods = [_period_row(p) for p in s.execute(select(SpecialPeriodRow).where(
+            SpecialPeriodRow.starts_at < end, SpecialPeriodRow.ends_at > start)
+            .order_by(SpecialPeriodRow.starts_at, SpecialPeriodRow.id)).scalars()]
+        periods = [p for p in periods if p.all_units or unit_id in p.unit_ids]
+        marks = {}
+        for day in days:
+            h = holidays.get(day)
+            lo, hi = local_midnight(day), local_midnight(day + timedelta(days=1))
+            covering = tuple(PeriodMark(p.kind_label, p.name, p.requirements) for p in periods
+                             if p.starts_at < hi and p.ends_at > lo)
+            if h is None and not covering:
+                continue
+            marks[day] = DayMark(
+                day, h.name if h is not None and h.kind == "statutory_holiday" else None,
+                h.name if h is not None and h.kind == "adjusted_working_day" else None, covering)
+        return marks

@@ -44,7 +44,7 @@ _providers: dict[str, Provider] = {}
 _labels: dict[str, str] = {}
 _discovered = False
 _lock = threading.Lock()
-PROVIDER_MODULES = ("services.incidents.open_items",)
+PROVIDER_MODULES = ("services.incidents.open_items", "services.daily.open_items")
 
 
 def register(kind: str, provider: Provider, label: str | None = None) -> None:

@@ -73,6 +73,30 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     "shift.check_in": dict(_STAFF),
     "handover.write": dict(_STAFF),
     "duty_board.read": dict(_STAFF),
+    # daily record (第五、八、十一至十三条): calls, instructions, hotline items, the log book.
+    # Unit duty officers act on their own unit's records; the three admins get none.
+    "call.read": dict(_STAFF),
+    "call.write": dict(_STAFF),
+    "instruction.read": dict(_STAFF),
+    "instruction.write": dict(_STAFF),
+    "instruction.feedback": dict(_STAFF),   # a receiver's unit (or the person) feeds back
+    "hotline.read": dict(_STAFF),
+    "hotline.write": dict(_STAFF),
+    "logbook.read": dict(_STAFF),
+    "logbook.write": dict(_STAFF),
+    # oversight (第十六、十七条): the office manages inspections, training and bulletins;
+    # every duty role reads the published bulletins concerning its own unit; statistics
+    # for the office and shift leaders; the three admin roles get none of these.
+    "inspection.read": {OFFICE_ADMIN: ALL},
+    "inspection.write": {OFFICE_ADMIN: ALL},
+    "bulletin.read": {OFFICE_ADMIN: ALL, DUTY_OFFICER: OWN_UNIT, SHIFT_LEADER: OWN_UNIT,
+                      UNIT_DUTY_OFFICER: OWN_UNIT},
+    "bulletin.write": {OFFICE_ADMIN: ALL},
+    "training.read": {OFFICE_ADMIN: ALL},
+    "training.write": {OFFICE_ADMIN: ALL},
+    "compliance.read": {OFFICE_ADMIN: ALL},
+    "statistics.read": {OFFICE_ADMIN: ALL, SHIFT_LEADER: ALL},
+    # end oversight
     # accounts (three-admin separation)
     "user.read": {SYSTEM_ADMIN: ALL, SECURITY_ADMIN: ALL},
     "user.manage": {SYSTEM_ADMIN: ALL},

@@ -45,7 +45,7 @@ __all__ = [
     "unassign_officer", "set_leader", "auto_schedule_month", "publish", "unpublish",
     "add_unavailability", "list_unavailability", "delete_unavailability",
     "request_swap", "accept_swap", "decline_swap", "approve_swap", "reject_swap", "cancel_swap",
-    "list_swaps",
+    "list_swaps", "ShiftChoice", "swappable_shifts",
 ]
 
 SWAP_KIND_LABELS = {"swap": "换班", "substitution": "替班"}
@@ -873,6 +873,43 @@ def _new_violations(s: Session, plan: dict[Shift, tuple[list[int], int | None]])
     everyone = {pid for f in before + after for pid in f.people()}
     old = {key(v) for v in local_violations(s, unit_id, before, ids, everyone)}
     return [v for v in local_violations(s, unit_id, after, ids, everyone) if key(v) not in old]
+
+
+@dataclass(frozen=True)
+class ShiftChoice:
+    """A published shift not yet started that a person holds: what a swap can offer."""
+
+    id: int
+    unit_id: int
+    label: str
+    starts_at: datetime
+    role: str                         # officer | leader
+    officers: tuple[PersonRef, ...]
+    leader: PersonRef | None
+
+    @property
+    def role_label(self) -> str:
+        return "带班" if self.role == "leader" else "值班"
+
+
+def swappable_shifts(actor: Actor, person_id: int, days: int = 62) -> list[ShiftChoice]:
+    """`person_id`'s shifts in published rosters that start within `days` and have not
+    started: the shifts a swap or a substitution can be asked for (or offered in a swap)."""
+    now = clock.now()
+    with reading() as s:
+        person = get_or_404(s, Person, person_id, "人员")
+        require(actor, "roster.read", person.unit_id)
+        on_it = Shift.id.in_(select(ShiftOfficer.shift_id).where(ShiftOfficer.person_id == person_id))
+        shifts = list(s.execute(select(Shift).join(Roster, Roster.id == Shift.roster_id).where(
+            Roster.status == "published", Shift.state == "scheduled", Shift.starts_at > now,
+            Shift.starts_at < now + timedelta(days=days),
+            (Shift.leader_person_id == person_id) | on_it).order_by(Shift.starts_at)).scalars())
+        pids = {p for sh in shifts for p in (*sh.officer_ids, sh.leader_person_id) if p}
+        persons = {p.id: p for p in s.execute(select(Person).where(Person.id.in_(pids))).scalars()} \
+            if pids else {}
+        return [ShiftChoice(sh.id, sh.unit_id, _label(sh), sh.starts_at, _on_shift(sh, person_id),
+                            tuple(_ref(persons, p) for p in sh.officer_ids),
+                            _ref(persons, sh.leader_person_id)) for sh in shifts]
 
 
 def list_swaps(actor: Actor, unit_id: int | None = None, states: tuple[str, ...] | None = None,

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,6 +30,7 @@ from models.roster import CheckIn, Handover, HandoverItem, Roster, Shift, ShiftO
 from rules.handover import FINDINGS, PARTY_LABELS, ItemFacts, Responsibility, responsibility
 from rules.staffing import shift_label
 from services import audit, auth, clock, open_items
+from services.daily import logbook
 from services.errors import DomainError, PermissionDenied, ValidationError
 from services.permissions import Actor, require, scoped_unit
 from services.roster_common import PersonRef, get_or_404, load_for_edit, shift_facts
@@ -42,7 +44,7 @@ __all__ = [
     "check_in", "my_shifts", "shift_brief", "start_handover", "save_handover",
     "refresh_open_items", "set_item_passed_on", "confirm_outgoing", "confirm_incoming",
     "handover_view", "handover_for_shift", "mark_item_acted_on", "record_item_action",
-    "item_responsibility", "duty_board",
+    "item_responsibility", "duty_board", "Signer", "incoming_signers",
 ]
 
 # 第十三、二十三条: the duty room's equipment, checked at every handover.
@@ -477,19 +479,33 @@ def start_handover(actor: Actor, outgoing_shift_id: int, summary: str = "",
 
 
 def save_handover(actor: Actor, handover_id: int, version: int, summary: str,
-                  equipment: list[EquipmentCheck]) -> int:
-    """Save the summary and equipment check; returns the new version."""
+                  equipment: list[EquipmentCheck],
+                  passed_on: Mapping[int, bool] | None = None) -> int:
+    """Save the summary and equipment check, and (`passed_on`: item id → handed over or
+    not) which open items are passed on, in one transaction; returns the new version."""
     with transaction() as s:
         h, _out = _outgoing_for_edit(s, actor, handover_id, version)
         summary = (summary or "").strip()
         if len(summary) > MAX_SUMMARY:
             raise ValidationError([f"值班情况：不能超过{MAX_SUMMARY}个字"])
+        items = {i.id: i for i in h.items}
+        unknown = set(passed_on or {}) - set(items)
+        if unknown:
+            raise DomainError("有事项不在本次交接中，请刷新后重试")
         h.summary = summary
         h.equipment = _equipment(equipment, complete=False)
+        changed = []
+        for item_id, value in (passed_on or {}).items():
+            if items[item_id].passed_on != bool(value):
+                items[item_id].passed_on = bool(value)
+                changed.append({"item_id": item_id, "passed_on": bool(value)})
         _unconfirm(h)
         s.flush()
+        if changed:
+            _settle(s, h, clock.now())
         audit.record(s, actor, "handover.save", "handover", h.id,
-                     details={"faults": [e["item"] for e in h.equipment if e["ok"] is False]})
+                     details={"faults": [e["item"] for e in h.equipment if e["ok"] is False],
+                              "items": changed})
         return h.version
 
 
@@ -623,11 +639,42 @@ def confirm_incoming(actor: Actor, handover_id: int, version: int, password: str
                                                         Handover.state == "signed")).scalars():
             _settle(s, earlier, now)
         s.flush()
+        logbook.seal_for_shift(s, out.id, actor)  # 第十三条: the log book is sealed at handover
         audit.record(s, actor, "handover.sign_incoming", "handover", h.id, details={
             "signer_user_id": signer_id, "outgoing_shift_id": out.id, "incoming_shift_id": inc.id,
             "items": [{"kind": i.kind, "ref_id": i.ref_id, "passed_on": i.passed_on,
                        "responsible": i.responsible} for i in h.items]})
         return _view(s, h)
+
+
+@dataclass(frozen=True)
+class Signer:
+    """An incoming duty officer who can sign for the handover with their own account."""
+
+    user_id: int
+    person_id: int
+    name: str
+    username: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}（{self.username}）"
+
+
+def incoming_signers(actor: Actor, handover_id: int) -> list[Signer]:
+    """The incoming shift's duty officers with an active account: who may sign (第十四条),
+    on their own login or on the outgoing officer's screen."""
+    with reading() as s:
+        h = get_or_404(s, Handover, handover_id, "交接记录")
+        inc = s.get(Shift, h.incoming_shift_id)
+        require(actor, "handover.write", inc.unit_id)
+        order = {pid: n for n, pid in enumerate(inc.officer_ids)}
+        if not order:
+            return []
+        rows = s.execute(select(User.id, User.person_id, Person.name, User.username)
+                         .join(Person, Person.id == User.person_id)
+                         .where(User.person_id.in_(list(order)), User.active.is_(True))).all()
+        return [Signer(*row) for row in sorted(rows, key=lambda r: order[r[1]])]
 
 
 def handover_view(actor: Actor, handover_id: int) -> HandoverView:

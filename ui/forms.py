@@ -45,6 +45,12 @@ def new_key(name: str) -> str:
     return f"{name}_{st.session_state.get(_GENERATIONS, {}).get(name, 0)}"
 
 
+def renew(name: str) -> None:
+    """Empty a create form: its next run gets fresh keys (see `new_key`)."""
+    generations = st.session_state.setdefault(_GENERATIONS, {})
+    generations[name] = generations.get(name, 0) + 1
+
+
 def submit(fn: Callable[..., object], *args, success: str, snapshot: str | None = None,
            reset: str | None = None) -> bool:
     """Call a service through ui.run_action. On success drop the snapshot (or empty the
@@ -64,7 +70,6 @@ def submit(fn: Callable[..., object], *args, success: str, snapshot: str | None 
     if snapshot:
         forget(snapshot)
     if reset:
-        generations = st.session_state.setdefault(_GENERATIONS, {})
-        generations[reset] = generations.get(reset, 0) + 1
+        renew(reset)
     st.rerun()
     return True

@@ -43,50 +43,56 @@ class VerificationInput:
 def log_verification_request(actor: Actor, form: VerificationInput) -> int:
     """登记核报: the request, its clocks (第二十一条) and its link to an incident."""
     with transaction() as s:
-        if form.incident_id is not None and form.new_incident is not None:
-            raise DomainError("关联事件：请选择已有事件或新建事件，二者取其一")
-        inc: Incident | None = None
-        if form.incident_id is not None:
-            inc = load_incident(s, form.incident_id)
-            unit_id = inc.unit_id
-        else:
-            unit_id = form.unit_id if form.unit_id is not None else actor.unit_id
-        require(actor, "verification.manage", unit_id)
-        now = clock.now()
-        requested_at = aware(form.requested_at, "核报要求时间") or now
-        problems = []
-        if requested_at > now:
-            problems.append("核报要求时间：不能晚于当前时间")
-        if not text_of(form.content):
-            problems.append("核报内容：不能为空（第二十条）")
-        if unit_id is None:
-            problems.append("所属单位：请选择接收核报的值班单位")
-        if problems:
-            raise ValidationError(problems)
-        if form.new_incident is not None:
-            if form.new_incident.unit_id is None:
-                form.new_incident.unit_id = unit_id
-            inc = create_incident(s, actor, form.new_incident)
-            unit_id = inc.unit_id
-        v = VerificationRequest(unit_id=unit_id, incident_id=inc.id if inc else None,
-                                requested_at=requested_at, requester=text_of(form.requester)[:100],
-                                content=text_of(form.content),
-                                written_required=bool(form.written_required),
-                                logged_by_id=actor.user_id, logged_at=now, state="open")
-        for d in verification_deadlines(requested_at, v.written_required, current_table(s)):
-            v.deadlines.append(DeadlineRecord(
-                unit_id=unit_id, incident_id=v.incident_id, kind="verification",
-                recipient=d.recipient, channel=d.channel, starts_at=d.starts_at, due_at=d.due_at,
-                latest_at=d.latest_at, article=d.article, created_at=now))
-        s.add(v)
-        s.flush()
-        if inc is not None:
-            add_event(s, inc, actor, "verification_logged", note=v.content,
-                      details={"verification_request_id": v.id,
-                               "written_required": v.written_required})
-        audit.record(s, actor, "verification.log", "verification_request", v.id,
-                     details={"incident_id": v.incident_id, "written_required": v.written_required})
-        return v.id
+        return create_verification_request(s, actor, form).id
+
+
+def create_verification_request(s, actor: Actor, form: VerificationInput) -> VerificationRequest:
+    """Inside the caller's transaction (a call opening a 核报 uses it too): the request,
+    its clocks, its incident's timeline event and the audit event."""
+    if form.incident_id is not None and form.new_incident is not None:
+        raise DomainError("关联事件：请选择已有事件或新建事件，二者取其一")
+    inc: Incident | None = None
+    if form.incident_id is not None:
+        inc = load_incident(s, form.incident_id)
+        unit_id = inc.unit_id
+    else:
+        unit_id = form.unit_id if form.unit_id is not None else actor.unit_id
+    require(actor, "verification.manage", unit_id)
+    now = clock.now()
+    requested_at = aware(form.requested_at, "核报要求时间") or now
+    problems = []
+    if requested_at > now:
+        problems.append("核报要求时间：不能晚于当前时间")
+    if not text_of(form.content):
+        problems.append("核报内容：不能为空（第二十条）")
+    if unit_id is None:
+        problems.append("所属单位：请选择接收核报的值班单位")
+    if problems:
+        raise ValidationError(problems)
+    if form.new_incident is not None:
+        if form.new_incident.unit_id is None:
+            form.new_incident.unit_id = unit_id
+        inc = create_incident(s, actor, form.new_incident)
+        unit_id = inc.unit_id
+    v = VerificationRequest(unit_id=unit_id, incident_id=inc.id if inc else None,
+                            requested_at=requested_at, requester=text_of(form.requester)[:100],
+                            content=text_of(form.content),
+                            written_required=bool(form.written_required),
+                            logged_by_id=actor.user_id, logged_at=now, state="open")
+    for d in verification_deadlines(requested_at, v.written_required, current_table(s)):
+        v.deadlines.append(DeadlineRecord(
+            unit_id=unit_id, incident_id=v.incident_id, kind="verification",
+            recipient=d.recipient, channel=d.channel, starts_at=d.starts_at, due_at=d.due_at,
+            latest_at=d.latest_at, article=d.article, created_at=now))
+    s.add(v)
+    s.flush()
+    if inc is not None:
+        add_event(s, inc, actor, "verification_logged", note=v.content,
+                  details={"verification_request_id": v.id,
+                           "written_required": v.written_required})
+    audit.record(s, actor, "verification.log", "verification_request", v.id,
+                 details={"incident_id": v.incident_id, "written_required": v.written_required})
+    return v
 
 
 def _load(s, request_id: int) -> VerificationRequest:

@@ -1,0 +1,1 @@
+"""Benchmarks. `make bench` runs bench.run, which runs each module listed there."""

@@ -1,0 +1,74 @@
+"""通报: the office compiles the checks of a period into a bulletin, downloads the .docx and
+publishes it (第十七条); every unit sees the published bulletins that concern it."""
+from datetime import timedelta
+
+import streamlit as st
+
+import ui
+from services import oversight
+from services.oversight.common import today
+from services.permissions import can
+from ui import forms
+from ui.context import flash
+from ui.incidents import act, fmt, md
+
+actor = ui.actor()
+st.title("通报")
+office = can(actor, "bulletin.write")
+st.caption("党政办对检查、抽查结果予以通报（第十七条）。" + (
+    "" if office else "这里列出涉及本单位的通报。"))
+flash()
+
+if office:
+    with st.expander("汇编通报", expanded=True):
+        k = forms.new_key("bulletin_new")
+        with st.form(k):
+            left, right = st.columns(2)
+            start = left.date_input("通报期间开始", value=today() - timedelta(days=30), key=f"{k}_start")
+            end = right.date_input("通报期间结束", value=today(), key=f"{k}_end")
+            title = st.text_input("标题（可选）", key=f"{k}_title",
+                                  help="不填则为「关于…至…政务值班检查情况的通报」")
+            go = st.form_submit_button("汇编通报", type="primary", icon=":material/article:")
+        if go:
+            act(oversight.compile_bulletin, actor, start, end, title,
+                success="通报已汇编为草稿，请核对后发布", reset="bulletin_new")
+
+rows = ui.run_action(oversight.list_bulletins, actor)
+if rows is None:
+    st.stop()
+if not rows:
+    st.info("暂无通报。")
+for b in rows:
+    snap = forms.loaded(f"bulletin_{b.id}", b)
+    k = forms.key("bulletin", snap)
+    with st.container(border=True):
+        st.markdown(f"**{md(snap.number)} {md(snap.title)}**")
+        st.caption(f"{snap.state_label} · 期间 {snap.period_start}至{snap.period_end} · "
+                   f"检查 {len(snap.results)} 次，不合格 {snap.failed} 次"
+                   + (f" · {fmt(snap.published_at, '%Y-%m-%d %H:%M')} 由{md(snap.published_by_name)}发布"
+                      if snap.published_at else ""))
+        st.dataframe([{"单位": r.unit_name, "检查时间": fmt(r.at), "方式": r.method_label,
+                       "接听情况": r.answered_text, "结论": "合格" if r.passed else "不合格",
+                       "发现问题": "；".join(r.problems + ([r.findings] if r.findings else [])),
+                       "整改期限": str(r.rectification_deadline or ""), "整改情况": r.rectification_status}
+                      for r in snap.results], hide_index=True)
+        for r in snap.results:
+            if not r.passed:
+                st.warning(f"{md(r.unit_name)}检查不合格：" + md("；".join(r.problems + ([r.findings] if r.findings else [])))
+                           + (f"（整改期限 {r.rectification_deadline}，{r.rectification_status}）"
+                              if r.rectification_required else ""))
+        with st.container(horizontal=True, gap="small"):
+            if st.button("生成 .docx", key=f"{k}_make", icon=":material/description:"):
+                made = ui.run_action(oversight.bulletin_docx, actor, snap.id)
+                if made:
+                    st.session_state[f"bulletin_docx_{snap.id}"] = made
+            made = st.session_state.get(f"bulletin_docx_{snap.id}")
+            if made:
+                st.download_button("下载通报", made[1], file_name=made[0], key=f"{k}_download",
+                                   icon=":material/download:",
+                                   mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+            if office and snap.state == "draft":
+                if st.button("发布通报", key=f"{k}_publish", type="primary", icon=":material/campaign:"):
+                    st.session_state.pop(f"bulletin_docx_{snap.id}", None)
+                    act(oversight.publish_bulletin, actor, snap.id, snap.version,
+                        success=f"通报{snap.number}已发布", snapshot=f"bulletin_{b.id}")

@@ -1,0 +1,40 @@
+"""合规看板: for each measurable article and each unit, where the regulation was not met in
+a period; every figure drills down to the records behind it."""
+
+import streamlit as st
+
+import ui
+from services import oversight
+from services.oversight import MEASURES
+from services.oversight.common import today
+
+actor = ui.actor()
+st.title("合规看板")
+st.caption("按条款、按单位统计未落实《政务值班工作规范》的情况；选择单元格可查看对应记录。")
+
+left, right = st.columns(2)
+start = left.date_input("开始日期", value=today().replace(day=1), key="cmp_start")
+end = right.date_input("结束日期", value=today(), key="cmp_end")
+rows = ui.run_action(oversight.compliance, actor, start, end)
+if rows is None:
+    st.stop()
+
+table = oversight.matrix(rows)
+total = sum(r.count for r in rows)
+st.metric("未落实事项合计", total)
+st.dataframe(table, hide_index=True)
+st.download_button("导出看板（.xlsx）", oversight.to_xlsx(table, "合规看板"), file_name="合规看板.xlsx",
+                   icon=":material/download:", key="cmp_xlsx")
+
+st.subheader("按条款查看")
+for measure, (article, label) in MEASURES.items():
+    hits = [r for r in rows if r.measure == measure and r.count]
+    count = sum(r.count for r in hits)
+    with st.expander(f"{article} {label}：{count}", expanded=False):
+        if not hits:
+            st.success("期间内均已落实。")
+            continue
+        records = oversight.drill_down(rows, measure)
+        st.dataframe(records, hide_index=True)
+        st.download_button("导出明细（.xlsx）", oversight.to_xlsx(records, label[:30]),
+                           file_name=f"{label}.xlsx", icon=":material/download:", key=f"cmp_{measure}")

@@ -1,0 +1,61 @@
+"""在岗情况: who is on duty now in every unit of the street; units without cover are red
+(第二、九条: 24-hour duty every day)."""
+import pandas as pd
+import streamlit as st
+
+import ui
+from services import clock, shifts
+from ui.rosters import attempt
+
+REFRESH_SECONDS = 60
+RED = "background-color: #FBE3E1; color: #9F1C14; font-weight: 600"
+AMBER = "background-color: #FFF1D2; color: #7A4A00"
+
+actor = ui.actor()
+st.title("在岗情况")
+st.caption("各单位每天24小时值班（第二、九条），值班电话固定、24小时同一号码（第二十三条）。"
+           "红色为当前无人值班或未安排值班员的单位。")
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def board() -> None:
+    data = attempt(shifts.duty_board, actor)
+    if data is None:
+        return
+    rows = data.rows
+    total, uncovered = len(rows), len(data.uncovered)
+    cols = st.columns(4)
+    cols[0].metric("单位", total)
+    cols[1].metric("有人值班", total - uncovered)
+    cols[2].metric("无人值班", uncovered)
+    cols[3].metric("已到岗签到", sum(1 for r in rows if r.checked_in))
+    if uncovered:
+        st.error(f"{uncovered}个单位当前无人值班：" + "、".join(r.unit_name for r in data.uncovered))
+    if not rows:
+        st.info("暂无单位")
+        return
+    frame = pd.DataFrame([{
+        "单位": r.unit_name,
+        "值班电话": r.duty_phone or "未登记",
+        "当前班次": (f"{clock.fmt(r.starts_at, '%m-%d %H:%M')}–{clock.fmt(r.ends_at, '%m-%d %H:%M')}"
+                     if r.starts_at else "—"),
+        "状态": r.state_label,
+        "值班员": "、".join(o.name + ("（已签到）" if o.id in r.checked_in else "") for o in r.officers) or "—",
+        "带班领导": r.leader.name if r.leader else "—",
+        "提示": "；".join(r.alerts),
+    } for r in rows])
+    covered = [r.covered for r in rows]
+    warned = [bool(r.alerts) for r in rows]
+
+    def paint(row: pd.Series) -> list[str]:
+        """The whole row red without cover; only the alert amber when covered."""
+        n = row.name
+        if not covered[n]:
+            return [RED] * len(row)
+        return [AMBER if col == "提示" and warned[n] else "" for col in row.index]
+
+    st.dataframe(frame.style.apply(paint, axis=1), hide_index=True, width="stretch")
+    st.caption(f"截至 {clock.fmt(data.at, '%Y-%m-%d %H:%M')}，每{REFRESH_SECONDS}秒自动刷新")
+
+
+board()

@@ -1,0 +1,136 @@
+"""换班/替班: after a roster is published, a change of who is on duty is a request, the
+colleague's consent and a shift leader's approval, checked against the rules again."""
+import streamlit as st
+
+import ui
+from services import rosters
+from services.directory import people
+from services.permissions import can
+from ui import forms
+from ui.context import flash
+from ui.rosters import attempt, fmt, md, notify, show_notice
+
+NOTICE = "swaps"
+KIND_HELP = {"substitution": "替班：同事替我值这个班", "swap": "换班：我和同事互换班次"}
+STATE_COLORS = {"requested": "orange", "accepted": "blue", "approved": "green",
+                "declined": "gray", "rejected": "red", "cancelled": "gray"}
+
+actor = ui.actor()
+st.title("换班/替班")
+st.caption("值班表发布后，人员调整须本人申请、同事同意、带班领导审批；审批时按值班规定重新检查"
+           "（只安排正式在编人员、双人值班、领导带班、培训和休息，第九、十、十六、二十四条）。")
+flash()
+show_notice(NOTICE)
+me = actor.person_id
+may_approve = can(actor, "swap.approve")
+
+
+def describe(sw) -> str:
+    text = (f"**{md(sw.kind_label)}** · {md(sw.from_person.name)} 的 {md(sw.shift_label)}"
+            f" → {md(sw.to_person.name)}")
+    if sw.other_shift_label:
+        text += f"；{md(sw.from_person.name)} 改值 {md(sw.other_shift_label)}"
+    if sw.reason:
+        text += f"  \n事由：{md(sw.reason)}"
+    return text
+
+
+def request_card(sw, actions: list[tuple], note: bool = False) -> None:
+    """One open request with its buttons, each (label, icon, service, takes_note, done):
+    the service is called as service(actor, id, version[, note])."""
+    with st.container(border=True):
+        top, badge = st.columns([5, 1], vertical_alignment="center")
+        top.markdown(describe(sw))
+        badge.badge(sw.state_label, color=STATE_COLORS.get(sw.state, "gray"))
+        st.caption(f"申请时间 {fmt(sw.requested_at)}"
+                   + (f" · 同事同意 {fmt(sw.accepted_at)}" if sw.accepted_at else ""))
+        k = f"swap_{sw.id}_v{sw.version}"
+        text = st.text_input("意见", key=f"{k}_note", placeholder="拒绝或不批准时可说明原因") if note else ""
+        cols = st.columns(len(actions) + 2)
+        for col, (label, icon, fn, takes_note, done) in zip(cols, actions):
+            if col.button(label, key=f"{k}_{label}", icon=icon,
+                          type="primary" if icon == ":material/check:" else "secondary"):
+                args = (actor, sw.id, sw.version) + ((text,) if takes_note else ())
+                if attempt(fn, *args):
+                    notify(NOTICE, "success", done)
+                    st.rerun()
+
+
+# ---------------------------------------------------------------- ask a colleague
+
+if me is not None:
+    mine = attempt(rosters.swappable_shifts, actor, me) or []
+    with st.container(border=True):
+        st.subheader("申请换班或替班")
+        if not mine:
+            st.caption("未来两个月内没有可调整的班次（仅限已发布、尚未开始的班次）。")
+        else:
+            k = forms.new_key("swap_new")
+            by_id = {c.id: c for c in mine}
+            shift_id = st.selectbox("我的班次", list(by_id), key=f"{k}_shift",
+                                    format_func=lambda i: f"{by_id[i].label}（{by_id[i].role_label}）")
+            kind = st.radio("方式", list(KIND_HELP), format_func=KIND_HELP.get, horizontal=True,
+                            key=f"{k}_kind")
+            colleagues = {p.id: p for p in people.list_people(actor, unit_id=by_id[shift_id].unit_id)
+                          if p.id != me and p.active}
+            to = st.selectbox("同事", list(colleagues), index=None, key=f"{k}_to", placeholder="选择本单位同事",
+                              format_func=lambda i: colleagues[i].name + (
+                                  "" if colleagues[i].employment == "permanent"
+                                  else f"（{colleagues[i].employment_label}）"))
+            other = None
+            if kind == "swap" and to is not None:
+                theirs = {c.id: c for c in attempt(rosters.swappable_shifts, actor, to) or []}
+                if theirs:
+                    other = st.selectbox("对方的班次（由我去值）", list(theirs), key=f"{k}_other",
+                                         format_func=lambda i: f"{theirs[i].label}（{theirs[i].role_label}）")
+                else:
+                    st.caption(f"{md(colleagues[to].name)}在未来两个月内没有可换的班次，可改为替班。")
+            reason = st.text_input("事由", key=f"{k}_reason", max_chars=200, placeholder="如：外出培训、家中有事")
+            if st.button("提交申请", key=f"{k}_submit", type="primary", icon=":material/send:",
+                         disabled=to is None):
+                if attempt(rosters.request_swap, actor, shift_id, me, to, kind, other, reason):
+                    forms.renew("swap_new")
+                    what = "换班" if kind == "swap" else "替班"
+                    notify(NOTICE, "success", f"已向{colleagues[to].name}提出{what}申请，待同事确认")
+                    st.rerun()
+
+    asked = [sw for sw in rosters.list_swaps(actor, person_id=me, states=("requested",))
+             if sw.to_person.id == me]
+    if asked:
+        st.subheader(f"待我确认（{len(asked)}）")
+        for sw in asked:
+            request_card(sw, [("同意", ":material/check:", rosters.accept_swap, False, "已同意，待带班领导审批"),
+                              ("拒绝", ":material/close:", rosters.decline_swap, True, "已拒绝该申请")],
+                         note=True)
+
+    own_open = [sw for sw in rosters.list_swaps(actor, person_id=me, states=("requested", "accepted"))
+                if sw.from_person.id == me]
+    if own_open:
+        st.subheader(f"我的申请（{len(own_open)}）")
+        for sw in own_open:
+            request_card(sw, [("撤回申请", ":material/undo:", rosters.cancel_swap, False, "申请已撤回")])
+
+# ---------------------------------------------------------------- the shift leader approves
+
+if may_approve:
+    waiting = rosters.list_swaps(actor, states=("accepted",))
+    st.subheader(f"待审批（{len(waiting)}）")
+    if not waiting:
+        st.caption("暂无待审批的申请")
+    for sw in waiting:
+        request_card(sw, [("批准", ":material/check:", rosters.approve_swap, False, "已批准，值班表已调整"),
+                          ("不批准", ":material/close:", rosters.reject_swap, True, "已不批准该申请")],
+                     note=True)
+
+# ---------------------------------------------------------------- history
+
+st.subheader("申请记录")
+history = rosters.list_swaps(actor, person_id=None if (may_approve or me is None) else me)
+if history:
+    st.dataframe([{"类型": sw.kind_label, "状态": sw.state_label, "班次": sw.shift_label,
+                   "申请人": sw.from_person.name, "接替人": sw.to_person.name,
+                   "对方班次": sw.other_shift_label, "事由": sw.reason,
+                   "申请时间": fmt(sw.requested_at), "批准时间": fmt(sw.approved_at),
+                   "意见": sw.decision_note} for sw in history], hide_index=True, placeholder="—")
+else:
+    st.caption("暂无申请记录")

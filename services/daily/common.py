@@ -1,0 +1,66 @@
+"""What the daily-record services share. Nothing here opens a transaction."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.auth import User
+from models.org import Person, Unit
+from services import clock
+from services.errors import ConcurrentEditError, DomainError, NotFound
+
+
+def text_of(value) -> str:
+    return (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
+
+
+def aware(value: datetime | None, label: str) -> datetime | None:
+    """An aware UTC instant; a naive value is a form's Beijing time (Asia/Shanghai)."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise DomainError(f"{label}：请填写日期和时间", field=label)
+    if value.tzinfo is None or value.utcoffset() is None:
+        value = value.replace(tzinfo=clock.SHANGHAI)
+    return value.astimezone(timezone.utc)
+
+
+def load(s: Session, model, record_id: int, what: str, version: int | None = None, *,
+         lock: bool = False):
+    """The record (optionally the version the page loaded; `lock`: SELECT … FOR UPDATE)."""
+    obj = s.get(model, record_id, with_for_update=lock or None, populate_existing=lock)
+    if obj is None:
+        raise NotFound(f"{what}不存在")
+    if version is not None and obj.version != version:
+        raise ConcurrentEditError()
+    return obj
+
+
+def user_names(s: Session, ids) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(s.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all())
+
+
+def person_names(s: Session, ids) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(s.execute(select(Person.id, Person.name).where(Person.id.in_(wanted))).all())
+
+
+def unit_names(s: Session, ids) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(s.execute(select(Unit.id, Unit.name).where(Unit.id.in_(wanted))).all())
+
+
+def unit_of(s: Session, actor, unit_id: int | None) -> int:
+    unit_id = unit_id if unit_id is not None else actor.unit_id
+    if unit_id is None or s.get(Unit, unit_id) is None:
+        raise DomainError("所属单位：请选择值班单位", field="unit_id")
+    return unit_id

@@ -1,0 +1,639 @@
+"""The duty log book (值班记录本, 第十三条): one per shift, compiled from what was recorded.
+
+The book of a shift is compiled in time order from the records of its unit in the shift's
+window: check-ins, calls, the incidents' timelines (reports included), verification requests,
+leader instructions (passed on, fed back, reported back), hotline items, plus free-text
+entries written by hand; its head is the duty time, shift leader and duty officers, its
+foot the handover (equipment, items passed on, time, names).
+
+The window of a shift runs from the signature of the handover that started it (else its
+planned start) to its own handover (else its planned end).
+
+Sealed at handover (services.shifts.confirm_incoming calls `seal_for_shift` in its own
+transaction): the compiled lines are written as log_entry rows, hash-chained per book like
+the audit trail, and the book's `seal_hash` closes the chain. Afterwards nothing changes —
+the database refuses UPDATE and DELETE on entries and on a sealed book — and a correction
+is an addendum pointing to the entry it corrects. `verify_log_books` walks every chain.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from models.auth import User
+from models.daily import Call, HotlineItem, Instruction, InstructionTarget, LogBook, LogEntry
+from models.incident import Incident, IncidentEvent, VerificationRequest
+from models.org import Person, Unit
+from models.roster import CheckIn, Handover, Shift
+from services import audit, clock
+from services.errors import DomainError, NotFound, ValidationError
+from services.permissions import Actor, require, scoped_unit
+from services.uow import reading, transaction
+
+ARTICLE = "第十三条"
+GENESIS = audit.GENESIS
+KIND_LABELS = {
+    "header": "值班信息", "check_in": "到岗签到", "call": "来电", "incident": "突发事件",
+    "verification": "核报", "instruction": "领导批示", "hotline": "市长热线", "note": "记事",
+    "handover": "交接班", "addendum": "更正补记",
+}
+_SEQ = {k: n for n, k in enumerate(KIND_LABELS)}
+MAX_TEXT = 5000
+
+
+# ---------------------------------------------------------------- hashing
+
+def _jsonable(value):
+    return json.loads(json.dumps(value or {}, ensure_ascii=False, default=str))
+
+
+def entry_hash(prev_hash: str, log_book_id: int, at: datetime, recorded_at: datetime, kind: str,
+               text_: str, handling: str, source_kind, source_id, author: str, author_user_id,
+               is_addendum: bool, corrects_entry_id, details: dict) -> str:
+    canonical = json.dumps(
+        [prev_hash, log_book_id, at.isoformat(timespec="microseconds"),
+         recorded_at.isoformat(timespec="microseconds"), kind, text_, handling, source_kind,
+         source_id, author, author_user_id, bool(is_addendum), corrects_entry_id, details],
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _entry_hash(e: LogEntry) -> str:
+    return entry_hash(e.prev_hash, e.log_book_id, e.at, e.recorded_at, e.kind, e.text, e.handling,
+                      e.source_kind, e.source_id, e.author, e.author_user_id, e.is_addendum,
+                      e.corrects_entry_id, e.details)
+
+
+def seal_hash(last_hash: str, book: LogBook) -> str:
+    canonical = json.dumps(
+        [last_hash, book.id, book.shift_id, book.unit_id, book.day.isoformat(),
+         book.sealed_at.isoformat(timespec="microseconds"), book.sealed_by_id, book.sealed_entries],
+        ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------- compiled lines
+
+@dataclass(frozen=True)
+class Line:
+    at: datetime
+    kind: str
+    text: str
+    handling: str = ""
+    source_kind: str | None = None
+    source_id: str | None = None
+    author: str = ""
+    details: dict = field(default_factory=dict)
+
+
+def window(s: Session, sh: Shift) -> tuple[datetime, datetime]:
+    """[start, end) of a shift's records: handover signature to handover signature."""
+    started = s.execute(select(Handover.incoming_confirmed_at).where(
+        Handover.incoming_shift_id == sh.id, Handover.state == "signed")
+        .order_by(Handover.id.desc()).limit(1)).scalar_one_or_none()
+    return started or sh.starts_at, sh.handed_over_at or sh.ends_at
+
+
+def _names(s: Session, model, ids) -> dict[int, str]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    col = model.display_name if model is User else model.name
+    return dict(s.execute(select(model.id, col).where(model.id.in_(ids))).all())
+
+
+def _local(dt: datetime | None, pattern: str = "%m-%d %H:%M") -> str:
+    return clock.fmt(dt, pattern)
+
+
+def compile_lines(s: Session, sh: Shift) -> list[Line]:
+    """The shift's records as log lines, in time order (free-text entries are stored, not here)."""
+    from services.daily.calls import IMPORTANCE_LABELS, KIND_LABELS as CALL_KINDS, STATE_LABELS
+    from services.daily.hotline import STATE_LABELS as HOTLINE_STATES
+    from services.incidents.common import EVENT_LABELS
+
+    start, end = window(s, sh)
+    unit = sh.unit_id
+    lines: list[Line] = []
+    persons = _names(s, Person, [c.person_id for c in s.execute(
+        select(CheckIn).where(CheckIn.shift_id == sh.id)).scalars()])
+    for c in s.execute(select(CheckIn).where(CheckIn.shift_id == sh.id)).scalars():
+        name = persons.get(c.person_id, "")
+        lines.append(Line(c.at, "check_in", f"{name}到岗签到" + ("（迟到，第十四条）" if c.late else ""),
+                          source_kind="check_in", source_id=str(c.id), author=name))
+
+    calls = list(s.execute(select(Call).where(Call.unit_id == unit, Call.at >= start, Call.at < end)
+                           .order_by(Call.at, Call.id)).scalars())
+    users = _names(s, User, {c.owner_user_id for c in calls} | {c.taken_by_id for c in calls})
+    for c in calls:
+        who = "，".join(x for x in (c.caller_unit, c.caller, c.number) if x) or "未留姓名"
+        links = [x for x in (f"已转突发事件#{c.incident_id}" if c.incident_id else "",
+                             f"已登记核报#{c.verification_request_id}" if c.verification_request_id else "",
+                             f"已登记领导批示#{c.instruction_id}" if c.instruction_id else "") if x]
+        handling = "；".join([f"{STATE_LABELS[c.state]}" + (f"：{c.result}" if c.result else ""),
+                             f"首接负责：{users.get(c.owner_user_id, '')}", *links])
+        lines.append(Line(c.at, "call", f"【{CALL_KINDS.get(c.kind, c.kind)}·"
+                                         f"{IMPORTANCE_LABELS.get(c.importance, '')}】{who}：{c.summary}",
+                          handling, "call", str(c.id), users.get(c.taken_by_id, "")))
+
+    events = s.execute(select(IncidentEvent, Incident.title).join(
+        Incident, Incident.id == IncidentEvent.incident_id).where(
+        Incident.unit_id == unit, IncidentEvent.at >= start, IncidentEvent.at < end)
+        .order_by(IncidentEvent.at, IncidentEvent.id)).all()
+    for ev, title in events:
+        label = EVENT_LABELS.get(ev.kind, ev.kind)
+        lines.append(Line(ev.at, "incident", f"【{title}】{label}" + (f"：{ev.note}" if ev.note else ""),
+                          f"{ev.from_state} → {ev.to_state}" if ev.to_state and ev.from_state else "",
+                          "incident", str(ev.incident_id), ev.actor_name,
+                          {"event_id": ev.id, "kind": ev.kind}))
+
+    for v in s.execute(select(VerificationRequest).where(
+            VerificationRequest.unit_id == unit, VerificationRequest.incident_id.is_(None),
+            VerificationRequest.logged_at >= start, VerificationRequest.logged_at < end)).scalars():
+        lines.append(Line(v.logged_at, "verification", f"{v.requester}核报：{v.content}",
+                          "已反馈" if v.state == "answered" else "待反馈", "verification_request",
+                          str(v.id)))
+
+    units = dict(s.execute(select(Unit.id, Unit.name)).all())
+    instructions = list(s.execute(select(Instruction).where(
+        Instruction.unit_id == unit,
+        or_(and_(Instruction.given_at >= start, Instruction.given_at < end),
+            and_(Instruction.reported_at >= start, Instruction.reported_at < end),
+            Instruction.id.in_(select(InstructionTarget.instruction_id).where(or_(
+                and_(InstructionTarget.passed_on_at >= start, InstructionTarget.passed_on_at < end),
+                and_(InstructionTarget.fed_back_at >= start, InstructionTarget.fed_back_at < end)))))))
+        .scalars())
+    target_persons = _names(s, Person, {t.person_id for i in instructions for t in i.targets})
+    for i in instructions:
+        src = ("instruction", str(i.id))
+        if start <= i.given_at < end:
+            lines.append(Line(i.given_at, "instruction", f"{i.leader_name}批示（原文）：{i.text}", "",
+                              *src))
+        for t in i.targets:
+            who = units.get(t.unit_id) or target_persons.get(t.person_id, "")
+            if start <= t.passed_on_at < end:
+                lines.append(Line(t.passed_on_at, "instruction",
+                                  f"传达{i.leader_name}批示至{who}，要求{_local(t.feedback_due)}前反馈",
+                                  "", *src))
+            if t.fed_back_at is not None and start <= t.fed_back_at < end:
+                late = "（逾期）" if t.fed_back_at > t.feedback_due else ""
+                lines.append(Line(t.fed_back_at, "instruction",
+                                  f"{who}反馈{i.leader_name}批示落实情况{late}：{t.feedback_text}", "",
+                                  *src))
+        if i.reported_at is not None and start <= i.reported_at < end:
+            lines.append(Line(i.reported_at, "instruction",
+                              f"向{i.leader_name}回复批示落实情况：{i.result}", "已办结", *src))
+
+    items = list(s.execute(select(HotlineItem).where(HotlineItem.unit_id == unit, or_(
+        and_(HotlineItem.signed_at >= start, HotlineItem.signed_at < end),
+        and_(HotlineItem.notified_at >= start, HotlineItem.notified_at < end),
+        and_(HotlineItem.done_at >= start, HotlineItem.done_at < end)))).scalars())
+    hl_persons = _names(s, Person, {h.forwarded_to_person_id for h in items})
+    for h in items:
+        src = ("hotline_item", str(h.id))
+        if h.signed_at is not None and start <= h.signed_at < end:
+            due = f"，办理时限{_local(h.deadline)}" if h.deadline else ""
+            lines.append(Line(h.signed_at, "hotline", f"签收市长热线代办事项{h.item_no}：{h.content}{due}",
+                              HOTLINE_STATES.get(h.state, h.state), *src))
+        if h.notified_at is not None and start <= h.notified_at < end:
+            lines.append(Line(h.notified_at, "hotline",
+                              f"市长热线事项{h.item_no}转发通知{hl_persons.get(h.forwarded_to_person_id, '')}",
+                              "", *src))
+        if h.done_at is not None and start <= h.done_at < end:
+            lines.append(Line(h.done_at, "hotline", f"市长热线事项{h.item_no}办结：{h.result}", "",
+                              *src))
+    lines.sort(key=lambda x: (x.at, _SEQ[x.kind]))
+    return lines
+
+
+def header(s: Session, sh: Shift) -> dict:
+    from rules.staffing import shift_label
+    from services.roster_common import shift_facts
+
+    names = _names(s, Person, [*sh.officer_ids, sh.leader_person_id])
+    unit = s.get(Unit, sh.unit_id)
+    return {"unit_name": unit.name if unit else "", "shift_label": shift_label(shift_facts(sh)),
+            "duty_time": f"{_local(sh.starts_at, '%Y年%m月%d日 %H:%M')} 至 "
+                         f"{_local(sh.ends_at, '%Y年%m月%d日 %H:%M')}",
+            "shift_leader": names.get(sh.leader_person_id, "") if sh.leader_person_id else "",
+            "duty_officers": [names.get(p, "") for p in sh.officer_ids]}
+
+
+def handover_section(s: Session, sh: Shift) -> dict | None:
+    """The handover this shift gave (第十三、十四条): equipment, items passed on, time, names."""
+    from services import open_items
+    from rules.handover import PARTY_LABELS
+
+    h = s.execute(select(Handover).where(Handover.outgoing_shift_id == sh.id)
+                  .order_by(Handover.id.desc()).limit(1)).scalar_one_or_none()
+    if h is None:
+        return None
+    users = _names(s, User, [h.outgoing_confirmed_by_id, h.incoming_confirmed_by_id])
+    items = []
+    for i in h.items:
+        if not i.passed_on:
+            items.append(f"{open_items.kind_label(i.kind)}「{i.title}」（未交接，由交班人员继续办理）")
+            continue
+        who = PARTY_LABELS.get(i.responsible, "") if i.responsible else ""
+        items.append(f"{open_items.kind_label(i.kind)}「{i.title}」" + (f"（责任：{who}）" if who else ""))
+    return {
+        "handover_id": h.id, "state": h.state, "summary": h.summary,
+        "equipment": [{"name": e.get("item", ""), "ok": e.get("ok"), "note": e.get("note", "")}
+                      for e in h.equipment or []],
+        "open_items": items,
+        "handed_over_at": _local(h.incoming_confirmed_at, "%Y年%m月%d日 %H:%M") if h.incoming_confirmed_at else "",
+        "outgoing": users.get(h.outgoing_confirmed_by_id, ""),
+        "incoming": users.get(h.incoming_confirmed_by_id, ""),
+        "outgoing_confirmed_at": _local(h.outgoing_confirmed_at, "%Y-%m-%d %H:%M"),
+        "incoming_confirmed_at": _local(h.incoming_confirmed_at, "%Y-%m-%d %H:%M"),
+    }
+
+
+# ---------------------------------------------------------------- writing
+
+def _book(s: Session, sh: Shift, *, lock: bool = False) -> LogBook:
+    book = s.execute(select(LogBook).where(LogBook.shift_id == sh.id)
+                     .with_for_update(of=LogBook) if lock else
+                     select(LogBook).where(LogBook.shift_id == sh.id)).scalar_one_or_none()
+    if book is None:
+        book = LogBook(shift_id=sh.id, unit_id=sh.unit_id, day=clock.local(sh.starts_at).date(),
+                       created_at=clock.now())
+        s.add(book)
+        s.flush()
+    return book
+
+
+def _append(s: Session, book: LogBook, line: Line, *, author_user_id=None, is_addendum=False,
+            corrects_entry_id=None, recorded_at: datetime | None = None,
+            prev: str | None = None) -> LogEntry:
+    if prev is None:
+        prev = s.execute(select(LogEntry.hash).where(LogEntry.log_book_id == book.id)
+                         .order_by(LogEntry.id.desc()).limit(1)).scalar_one_or_none() or GENESIS
+    values = dict(log_book_id=book.id, at=line.at, recorded_at=recorded_at or clock.now(),
+                  kind=line.kind, text=line.text, handling=line.handling or "",
+                  source_kind=line.source_kind, source_id=line.source_id, author=line.author[:50],
+                  author_user_id=author_user_id, is_addendum=is_addendum,
+                  corrects_entry_id=corrects_entry_id, details=_jsonable(line.details))
+    e = LogEntry(**values, prev_hash=prev)
+    e.hash = _entry_hash(e)
+    s.add(e)
+    s.flush()
+    return e
+
+
+def _shift(s: Session, shift_id: int) -> Shift:
+    sh = s.get(Shift, shift_id)
+    if sh is None:
+        raise NotFound("班次不存在")
+    return sh
+
+
+def _text(value: str, label: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError([f"{label}：不能为空（{ARTICLE}）"])
+    if len(value) > MAX_TEXT:
+        raise ValidationError([f"{label}：不超过{MAX_TEXT}字"])
+    return value
+
+
+def add_entry(actor: Actor, shift_id: int, text_: str, at=None) -> int:
+    """A free-text entry (其他需要记载的重要内容); refused once the book is sealed."""
+    from services.daily.common import aware
+
+    with transaction() as s:
+        sh = _shift(s, shift_id)
+        require(actor, "logbook.write", sh.unit_id)
+        book = _book(s, sh, lock=True)
+        if book.sealed_at is not None:
+            raise DomainError(f"值班记录本已于交接班时封存，不能再修改；如需更正请添加补记（{ARTICLE}）")
+        now = clock.now()
+        when = aware(at, "记事时间") or now
+        if when > now:
+            raise ValidationError(["记事时间：不能晚于当前时间"])
+        e = _append(s, book, Line(when, "note", _text(text_, "记事内容"),
+                                  author=actor.display_name or actor.username),
+                    author_user_id=actor.user_id)
+        audit.record(s, actor, "logbook.entry", "log_book", book.id, details={"entry_id": e.id})
+        return e.id
+
+
+def add_addendum(actor: Actor, shift_id: int, corrects_entry_id: int | None, text_: str) -> int:
+    """更正补记 after sealing: points to the entry it corrects, which stays as it was."""
+    with transaction() as s:
+        sh = _shift(s, shift_id)
+        require(actor, "logbook.write", sh.unit_id)
+        book = _book(s, sh, lock=True)
+        if book.sealed_at is None:
+            raise DomainError("值班记录本尚未封存，可直接添加记事；补记用于封存后的更正")
+        if corrects_entry_id is not None:
+            target = s.get(LogEntry, corrects_entry_id)
+            if target is None or target.log_book_id != book.id:
+                raise ValidationError(["更正对象：不是本记录本中的记录"])
+        now = clock.now()
+        e = _append(s, book, Line(now, "addendum", _text(text_, "补记内容"),
+                                  author=actor.display_name or actor.username),
+                    author_user_id=actor.user_id, is_addendum=True,
+                    corrects_entry_id=corrects_entry_id)
+        audit.record(s, actor, "logbook.addendum", "log_book", book.id,
+                     details={"entry_id": e.id, "corrects": corrects_entry_id})
+        return e.id
+
+
+def seal_for_shift(s: Session, shift_id: int, actor: Actor | None = None) -> LogBook:
+    """Inside the handover's transaction: write the compiled book and seal it (第十三条).
+    A book already sealed is left as it is."""
+    sh = _shift(s, shift_id)
+    book = _book(s, sh, lock=True)
+    if book.sealed_at is not None:
+        return book
+    now = clock.now()
+    prev = s.execute(select(LogEntry.hash).where(LogEntry.log_book_id == book.id)
+                     .order_by(LogEntry.id.desc()).limit(1)).scalar_one_or_none() or GENESIS
+    head = header(s, sh)
+    start, _end = window(s, sh)
+    e = _append(s, book, Line(start, "header", f"{head['unit_name']}{head['shift_label']}",
+                              details=head), recorded_at=now, prev=prev)
+    prev = e.hash
+    for line in compile_lines(s, sh):
+        prev = _append(s, book, line, recorded_at=now, prev=prev).hash
+    section = handover_section(s, sh)
+    if section is not None:
+        prev = _append(s, book, Line(now, "handover", section.get("summary") or "交接班",
+                                     details=section), recorded_at=now, prev=prev).hash
+    count = s.execute(select(func.count()).select_from(LogEntry)
+                      .where(LogEntry.log_book_id == book.id)).scalar_one()
+    book.sealed_at, book.sealed_by_id, book.sealed_entries = now, actor.user_id if actor else None, count
+    book.seal_hash = seal_hash(prev, book)
+    s.flush()
+    audit.record(s, actor, "logbook.seal", "log_book", book.id,
+                 details={"shift_id": sh.id, "entries": count})
+    return book
+
+
+# ---------------------------------------------------------------- reading
+
+@dataclass(frozen=True)
+class EntryRow:
+    number: int                # 1, 2, … in the printed order (0: not numbered)
+    id: int | None             # the stored entry (None: compiled live, not yet sealed)
+    at: datetime
+    kind: str
+    text: str
+    handling: str
+    author: str
+    source_kind: str | None
+    source_id: str | None
+    corrects_entry_id: int | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class LogBookView:
+    shift_id: int
+    book_id: int | None
+    unit_id: int
+    unit_name: str
+    shift_label: str
+    duty_time: str
+    shift_leader: str
+    duty_officers: list[str]
+    entries: list[EntryRow]
+    addenda: list[EntryRow]
+    handover: dict | None
+    sealed_at: datetime | None
+    seal_hash: str | None
+
+    @property
+    def sealed(self) -> bool:
+        return self.sealed_at is not None
+
+    def as_document(self) -> dict:
+        """What documents.official.render_log_book reads."""
+        numbers = {e.id: e.number for e in self.entries if e.id is not None}
+        return {
+            "unit_name": self.unit_name, "duty_time": self.duty_time,
+            "shift_leader": self.shift_leader, "duty_officers": self.duty_officers,
+            "entries": [{"time": _local(e.at, "%m-%d %H:%M"), "category": e.kind_label,
+                         "content": e.text, "handling": e.handling, "recorder": e.author}
+                        for e in self.entries],
+            "handover": self.handover or {},
+            "addenda": [{"corrects": numbers.get(a.corrects_entry_id, ""), "content": a.text,
+                         "time": _local(a.at, "%Y-%m-%d %H:%M"), "recorder": a.author}
+                        for a in self.addenda],
+            "sealed_at": _local(self.sealed_at, "%Y-%m-%d %H:%M:%S") if self.sealed_at else "",
+            "digest": self.seal_hash or "",
+        }
+
+
+def _row(n: int, e: LogEntry) -> EntryRow:
+    return EntryRow(n, e.id, e.at, e.kind, e.text, e.handling, e.author, e.source_kind,
+                    e.source_id, e.corrects_entry_id)
+
+
+def _view(s: Session, sh: Shift) -> LogBookView:
+    book = s.execute(select(LogBook).where(LogBook.shift_id == sh.id)).scalar_one_or_none()
+    stored = list(s.execute(select(LogEntry).where(LogEntry.log_book_id == book.id)
+                            .order_by(LogEntry.id)).scalars()) if book else []
+    addenda = [e for e in stored if e.is_addendum]
+    if book is not None and book.sealed_at is not None:
+        head = next((e.details for e in stored if e.kind == "header"), None) or header(s, sh)
+        handover = next((e.details for e in stored if e.kind == "handover"), None)
+        body = [e for e in stored if e.kind not in ("header", "handover") and not e.is_addendum]
+        body.sort(key=lambda e: (e.at, _SEQ[e.kind], e.id))
+        rows = [_row(n, e) for n, e in enumerate(body, start=1)]
+    else:
+        head = header(s, sh)
+        handover = handover_section(s, sh)
+        notes = [e for e in stored if not e.is_addendum]
+        merged = [(ln.at, _SEQ[ln.kind], 0, ln) for ln in compile_lines(s, sh)]
+        merged += [(e.at, _SEQ[e.kind], e.id, e) for e in notes]
+        merged.sort(key=lambda x: x[:3])
+        rows = []
+        for n, (_at, _k, _i, item) in enumerate(merged, start=1):
+            if isinstance(item, LogEntry):
+                rows.append(_row(n, item))
+            else:
+                rows.append(EntryRow(n, None, item.at, item.kind, item.text, item.handling,
+                                     item.author, item.source_kind, item.source_id))
+    return LogBookView(sh.id, book.id if book else None, sh.unit_id, head["unit_name"],
+                       head.get("shift_label", ""), head["duty_time"], head["shift_leader"],
+                       list(head["duty_officers"]), rows, [_row(0, a) for a in addenda], handover,
+                       book.sealed_at if book else None, book.seal_hash if book else None)
+
+
+def log_book(actor: Actor, shift_id: int) -> LogBookView:
+    """The shift's book: sealed → as stored; open → compiled now, with its free-text entries."""
+    with reading() as s:
+        sh = _shift(s, shift_id)
+        require(actor, "logbook.read", sh.unit_id)
+        return _view(s, sh)
+
+
+def log_book_docx(actor: Actor, shift_id: int) -> bytes:
+    """The printable book (.docx, traditional layout with signature lines); printing is audited."""
+    from documents.official import render_log_book
+
+    view = log_book(actor, shift_id)
+    data = render_log_book(view.as_document())
+    with transaction() as s:
+        audit.record(s, actor, "logbook.print", "shift", shift_id, details={"sealed": view.sealed})
+    return data
+
+
+def log_book_pdf(actor: Actor, shift_id: int) -> bytes | None:
+    """PDF where a converter (LibreOffice) is installed; None otherwise."""
+    from documents.official import docx_to_pdf
+
+    return docx_to_pdf(log_book_docx(actor, shift_id))
+
+
+@dataclass(frozen=True)
+class ShiftChoice:
+    shift_id: int
+    unit_id: int
+    unit_name: str
+    starts_at: datetime
+    ends_at: datetime
+    state: str
+    sealed: bool
+
+    @property
+    def label(self) -> str:
+        seal = "（已封存）" if self.sealed else ""
+        return (f"{self.unit_name} {_local(self.starts_at, '%Y-%m-%d %H:%M')}–"
+                f"{_local(self.ends_at, '%m-%d %H:%M')}{seal}")
+
+
+def shift_choices(actor: Actor, days: int = 7, unit_id: int | None = None) -> list[ShiftChoice]:
+    """The shifts of the last `days` days up to now (newest first): whose book can be opened."""
+    now = clock.now()
+    with reading() as s:
+        scope = scoped_unit(actor, "logbook.read")
+        q = (select(Shift, Unit.name, LogBook.sealed_at).join(Unit, Unit.id == Shift.unit_id)
+             .outerjoin(LogBook, LogBook.shift_id == Shift.id)
+             .where(Shift.starts_at <= now, Shift.ends_at > now - timedelta(days=days)))
+        if scope is not None:
+            q = q.where(Shift.unit_id == scope)
+        elif unit_id is not None:
+            q = q.where(Shift.unit_id == unit_id)
+        rows = s.execute(q.order_by(Shift.starts_at.desc(), Shift.id.desc()).limit(200)).all()
+        return [ShiftChoice(sh.id, sh.unit_id, name, sh.starts_at, sh.ends_at, sh.state,
+                            sealed is not None) for sh, name, sealed in rows]
+
+
+def current_shift_id(actor: Actor, unit_id: int | None = None) -> int | None:
+    """The unit's shift now: the one on duty, else the one planned for now."""
+    now = clock.now()
+    unit_id = unit_id if unit_id is not None else actor.unit_id
+    if unit_id is None:
+        return None
+    with reading() as s:
+        require(actor, "logbook.read", unit_id)
+        return s.execute(select(Shift.id).where(
+            Shift.unit_id == unit_id,
+            or_(Shift.state == "on_duty",
+                and_(Shift.state == "scheduled", Shift.starts_at <= now, Shift.ends_at > now)))
+            .order_by(Shift.state != "on_duty", Shift.starts_at).limit(1)).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    shift_id: int
+    unit_name: str
+    day: date
+    at: datetime
+    kind: str
+    text: str
+    author: str
+    sealed: bool
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+
+def search(actor: Actor, first: date | None = None, last: date | None = None,
+           unit_id: int | None = None, words: str = "", limit: int = 300) -> list[SearchHit]:
+    """Entries of the kept log books by date range (the shift's day), unit and text.
+    Sealed books hold every line; an open book's free-text entries are found too."""
+    with reading() as s:
+        scope = scoped_unit(actor, "logbook.read")
+        q = (select(LogEntry, LogBook, Unit.name).join(LogBook, LogBook.id == LogEntry.log_book_id)
+             .join(Unit, Unit.id == LogBook.unit_id)
+             .where(LogEntry.kind.not_in(("header", "handover"))))
+        if scope is not None:
+            q = q.where(LogBook.unit_id == scope)
+        elif unit_id is not None:
+            q = q.where(LogBook.unit_id == unit_id)
+        if first is not None:
+            q = q.where(LogBook.day >= first)
+        if last is not None:
+            q = q.where(LogBook.day <= last)
+        for word in (words or "").split():
+            like = f"%{word.replace('%', '').replace('_', '')}%"
+            q = q.where(or_(LogEntry.text.like(like), LogEntry.handling.like(like),
+                            LogEntry.author.like(like)))
+        rows = s.execute(q.order_by(LogBook.day.desc(), LogEntry.at, LogEntry.id).limit(limit)).all()
+        return [SearchHit(b.shift_id, name, b.day, e.at, e.kind, e.text, e.author,
+                          b.sealed_at is not None) for e, b, name in rows]
+
+
+# ---------------------------------------------------------------- verification
+
+@dataclass
+class LogBookReport:
+    books: int
+    entries: int
+    broken_book_id: int | None = None
+    broken_entry_id: int | None = None
+    reason: str | None = None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_book_id is None
+
+
+def verify_log_books(s: Session) -> LogBookReport:
+    """Walk every book's chain in id order: each entry's link and hash; a sealed book's seal
+    (its entry count and seal hash), and only addenda after the seal."""
+    report = LogBookReport(0, 0)
+    books = {b.id: b for b in s.execute(select(LogBook).order_by(LogBook.id)).scalars()}
+    state: dict[int, tuple[str, int]] = {bid: (GENESIS, 0) for bid in books}
+    report.books = len(books)
+
+    def broken(book_id, entry_id, reason):
+        report.broken_book_id, report.broken_entry_id, report.reason = book_id, entry_id, reason
+        return report
+
+    for e in s.execute(select(LogEntry).order_by(LogEntry.id).execution_options(yield_per=2000)).scalars():
+        report.entries += 1
+        book = books.get(e.log_book_id)
+        prev, n = state.get(e.log_book_id, (GENESIS, 0))
+        if e.prev_hash != prev:
+            return broken(e.log_book_id, e.id, "链接断裂：上一条哈希不符（可能有记录被删除或插入）")
+        if e.hash != _entry_hash(e):
+            return broken(e.log_book_id, e.id, "内容被篡改：哈希与内容不符")
+        n += 1
+        if book is not None and book.sealed_at is not None and n == book.sealed_entries:
+            if book.seal_hash != seal_hash(e.hash, book):
+                return broken(book.id, e.id, "封存校验码不符：记录本在封存后被改动")
+        if book is not None and book.sealed_at is not None and book.sealed_entries is not None \
+                and n > book.sealed_entries and not e.is_addendum:
+            return broken(book.id, e.id, "封存后新增了非补记记录")
+        state[e.log_book_id] = (e.hash, n)
+    for bid, book in books.items():
+        if book.sealed_at is not None and state[bid][1] < (book.sealed_entries or 0):
+            return broken(bid, None, "封存时的记录缺失")
+        if book.sealed_at is not None and (book.sealed_entries or 0) == 0 \
+                and book.seal_hash != seal_hash(GENESIS, book):
+            return broken(bid, None, "封存校验码不符：记录本在封存后被改动")
+    return report

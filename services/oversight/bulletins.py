@@ -1,0 +1,196 @@
+"""Bulletins (通报) of the office's checks (第十七条).
+
+Compiling takes every check of a period into a draft with the next number of the year
+(柏办通〔2026〕N号); the draft's .docx is rendered on demand by
+documents.official.render_bulletin. Publishing renders it once more, keeps those exact
+bytes and is audited. Each unit whose checks a published bulletin carries sees it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, undefer
+
+from documents.official import render_bulletin
+from models.auth import User
+from models.oversight import Bulletin, BulletinInspection, Inspection
+from services import audit, clock
+from services.errors import ConcurrentEditError, DomainError, NotFound, ValidationError
+from services.oversight.common import BULLETIN_STATE_LABELS, window
+from services.oversight.inspections import ARTICLE, InspectionRow, inspection_rows
+from services.permissions import Actor, can, require, scoped_unit
+from services.uow import reading, transaction
+
+NUMBER_PREFIX = "柏办通"
+DEFAULT_TITLE = "关于{start}至{end}政务值班检查情况的通报"
+
+
+@dataclass(frozen=True)
+class BulletinRow:
+    id: int
+    version: int
+    number: str
+    title: str
+    period_start: date
+    period_end: date
+    intro: str
+    state: str
+    created_at: datetime
+    published_at: datetime | None
+    published_by_name: str | None
+    results: tuple[InspectionRow, ...]     # the checks it carries (a unit sees its own only)
+
+    @property
+    def state_label(self) -> str:
+        return BULLETIN_STATE_LABELS.get(self.state, self.state)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for r in self.results if not r.passed)
+
+
+def _cn_date(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def next_number(s: Session, year: int) -> str:
+    prefix = f"{NUMBER_PREFIX}〔{year}〕"
+    taken = s.execute(select(Bulletin.number).where(Bulletin.number.like(f"{prefix}%"))).scalars()
+    used = [int(m.group(1)) for n in taken if (m := re.search(r"〕(\d+)号$", n))]
+    return f"{prefix}{max(used, default=0) + 1}号"
+
+
+def compile_bulletin(actor: Actor, start: date, end: date, title: str = "", intro: str = "") -> int:
+    """A draft bulletin of every check in the local days start..end; returns its id."""
+    with transaction() as s:
+        require(actor, "bulletin.write")
+        problems = []
+        if start is None or end is None:
+            problems.append("通报期间：请选择起止日期")
+        elif end < start:
+            problems.append("通报期间：结束日期不能早于开始日期")
+        if problems:
+            raise ValidationError(problems)
+        lo, hi = window(start, end)
+        checks = list(s.execute(select(Inspection).where(Inspection.at >= lo, Inspection.at < hi)
+                                .order_by(Inspection.at, Inspection.id)).scalars())
+        if not checks:
+            raise DomainError(f"通报期间：{_cn_date(start)}至{_cn_date(end)}没有检查记录，无可通报内容（{ARTICLE}）")
+        now = clock.now()
+        title = (title or "").strip() or DEFAULT_TITLE.format(start=_cn_date(start), end=_cn_date(end))
+        passed = sum(1 for c in checks if c.passed)
+        intro = (intro or "").strip() or (
+            f"根据《柏泉街道办事处政务值班工作规范》第十七条，{_cn_date(start)}至{_cn_date(end)}，"
+            f"党政办对{len({c.unit_id for c in checks})}个单位的政务值班情况进行了检查、抽查，"
+            f"共检查{len(checks)}次，合格{passed}次，不合格{len(checks) - passed}次。现将有关情况通报如下。")
+        b = Bulletin(number=next_number(s, clock.local(now).year), title=title[:200],
+                     period_start=start, period_end=end, intro=intro, state="draft",
+                     created_by_id=actor.user_id, created_at=now)
+        b.inspections = [BulletinInspection(inspection_id=c.id, unit_id=c.unit_id) for c in checks]
+        s.add(b)
+        s.flush()
+        audit.record(s, actor, "bulletin.compile", "bulletin", b.id,
+                     details={"number": b.number, "checks": len(checks)})
+        return b.id
+
+
+def _results(s: Session, b: Bulletin, unit_id: int | None = None) -> list[InspectionRow]:
+    ids = [link.inspection_id for link in b.inspections if unit_id is None or link.unit_id == unit_id]
+    return inspection_rows(s, ids=ids)
+
+
+def _content(b: Bulletin, results: list[InspectionRow]) -> dict:
+    """The fields of documents.official.render_bulletin."""
+    failed = [r for r in results if not r.passed]
+    issued = b.published_at or clock.now()
+    return {
+        "title": b.title, "number": b.number, "intro": b.intro,
+        "results": [{
+            "unit": r.unit_name, "checked_at": clock.fmt(r.at, "%m-%d %H:%M"),
+            "method": r.method_label, "answered": r.answered, "answer_seconds": r.answer_seconds,
+            "staff": ("未查" if r.officer_present is None else
+                      ("在岗" if r.officer_present else "不在岗")
+                      + ("" if r.officer_permanent in (None, True) else "（非正式在编）")),
+            "log_book": "未查" if r.log_book_complete is None else r.log_book_complete,
+            "equipment": "未查" if r.equipment_ok is None else r.equipment_ok,
+            "conclusion": "合格" if r.passed else "不合格",
+        } for r in results],
+        "problems": [f"{r.unit_name}（{clock.fmt(r.at, '%m月%d日%H:%M')}，{r.method_label}）："
+                     + "；".join(r.problems + ([r.findings] if r.findings else [])) + "。"
+                     for r in failed],
+        "rectifications": [{"unit": r.unit_name,
+                            "requirement": f"针对上述问题认真整改，整改情况报党政办（{ARTICLE}）",
+                            "deadline": _cn_date(r.rectification_deadline) if r.rectification_deadline else ""}
+                           for r in results if r.rectification_required],
+        "closing": "请各单位严格落实24小时值班和领导带班制度，确保值班电话畅通、值班人员在岗在位。",
+        "date": _cn_date(clock.local(issued).date()),
+    }
+
+
+def _get(s: Session, bulletin_id: int) -> Bulletin:
+    b = s.get(Bulletin, bulletin_id)
+    if b is None:
+        raise NotFound("通报不存在")
+    return b
+
+
+def _require_read(s: Session, actor: Actor, b: Bulletin) -> int | None:
+    """The unit the actor is limited to, after checking it may read this bulletin."""
+    if can(actor, "bulletin.read"):
+        return None
+    unit_ids = {link.unit_id for link in b.inspections}
+    if b.state != "published" or actor.unit_id not in unit_ids:
+        require(actor, "bulletin.write")     # refused and audited
+    require(actor, "bulletin.read", actor.unit_id)
+    return actor.unit_id
+
+
+def publish_bulletin(actor: Actor, bulletin_id: int, version: int) -> None:
+    """Publish a draft: render it, keep the file, audit it (第十七条)."""
+    with transaction() as s:
+        require(actor, "bulletin.write")
+        b = _get(s, bulletin_id)
+        if b.version != version:
+            raise ConcurrentEditError()
+        if b.state != "draft":
+            raise DomainError(f"通报{b.number}已发布，不能重复发布")
+        now = clock.now()
+        b.state, b.published_at, b.published_by_id = "published", now, actor.user_id
+        b.docx = render_bulletin(_content(b, _results(s, b)))
+        audit.record(s, actor, "bulletin.publish", "bulletin", b.id,
+                     details={"number": b.number, "units": sorted({link.unit_id for link in b.inspections})})
+
+
+def bulletin_docx(actor: Actor, bulletin_id: int) -> tuple[str, bytes]:
+    """(file name, .docx): the published file as it was published, a draft rendered now."""
+    with reading() as s:
+        b = s.execute(select(Bulletin).where(Bulletin.id == bulletin_id)
+                      .options(undefer(Bulletin.docx))).scalar_one_or_none()
+        if b is None:
+            raise NotFound("通报不存在")
+        _require_read(s, actor, b)
+        data = b.docx if b.state == "published" and b.docx else render_bulletin(_content(b, _results(s, b)))
+        return f"{b.number}{b.title}.docx", data
+
+
+def bulletin_rows(s: Session, bulletins: list[Bulletin], unit_id: int | None) -> list[BulletinRow]:
+    names = dict(s.execute(select(User.id, User.display_name).where(
+        User.id.in_([b.published_by_id for b in bulletins if b.published_by_id] or [-1]))).all())
+    return [BulletinRow(b.id, b.version, b.number, b.title, b.period_start, b.period_end, b.intro,
+                        b.state, b.created_at, b.published_at, names.get(b.published_by_id),
+                        tuple(_results(s, b, unit_id))) for b in bulletins]
+
+
+def list_bulletins(actor: Actor) -> list[BulletinRow]:
+    """The office sees every bulletin; a duty role the published ones concerning its unit,
+    with its own unit's results only."""
+    with reading() as s:
+        unit_id = scoped_unit(actor, "bulletin.read")
+        q = select(Bulletin).order_by(Bulletin.id.desc())
+        if unit_id is not None:
+            q = q.where(Bulletin.state == "published", Bulletin.id.in_(
+                select(BulletinInspection.bulletin_id).where(BulletinInspection.unit_id == unit_id)))
+        return bulletin_rows(s, list(s.execute(q).scalars()), unit_id)

@@ -1,0 +1,425 @@
+"""Oversight services on SQLite and PostgreSQL: inspections (第十七条), the spot-check list,
+bulletins parsed back, training (第十六条) and each compliance measure — a case that
+breaks it and one that keeps it — and the statistics."""
+from __future__ import annotations
+
+import io
+from collections import Counter
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from duty_support import local, make_actor, make_person, make_unit
+from models.audit import AuditEvent
+from models.incident import DeadlineRecord, Incident, VerificationRequest
+from models.org import Person, Unit
+from models.roster import CheckIn, Handover, Roster, Shift, ShiftOfficer
+from services import calendar, oversight
+from services.directory import units
+from services.errors import DomainError, PermissionDenied, ValidationError
+from services.oversight import InspectionInput
+from services.permissions import SYSTEM_ACTOR
+from services.uow import reading, transaction
+
+NOW = datetime(2026, 10, 20, 2, 0, tzinfo=timezone.utc)     # 10:00 Beijing, 20 October
+
+
+@pytest.fixture
+def office(db, frozen_clock):
+    frozen_clock.set(NOW)
+    return make_actor("office", {"office_admin"})
+
+
+def good_check(unit_id, at=None, **over) -> InspectionInput:
+    values = dict(unit_id=unit_id, at=at or NOW - timedelta(hours=1), method="phone", answered=True,
+                  answer_seconds=8, officer_present=True, officer_permanent=True)
+    values.update(over)
+    return InspectionInput(**values)
+
+
+def failed_check(unit_id, at=None, **over) -> InspectionInput:
+    values = dict(unit_id=unit_id, at=at or NOW - timedelta(hours=1), method="phone", answered=False,
+                  findings="值班电话连续拨打3次无人接听", rectification_required=True,
+                  rectification_deadline=date(2026, 10, 25))
+    values.update(over)
+    return InspectionInput(**values)
+
+
+def _audit(action):
+    with reading() as s:
+        return list(s.execute(select(AuditEvent).where(AuditEvent.action == action)).scalars())
+
+
+# ---------------------------------------------------------------- inspections (第十七条)
+
+def test_record_inspection_validates_naming_field_and_article(office):
+    unit = make_unit("柏泉村")
+    with pytest.raises(ValidationError) as err:
+        oversight.record_inspection(office, InspectionInput(unit_id=unit, at=None, method="fax",
+                                                            answered=None))
+    text = str(err.value)
+    assert "检查时间：不能为空（第十七条）" in text and "检查方式" in text and "是否接听" in text
+    with pytest.raises(ValidationError, match="接听用时（秒）.*第十七条"):
+        oversight.record_inspection(office, good_check(unit, answer_seconds=None))
+    with pytest.raises(ValidationError, match="发现的问题：检查不合格的.*第十七条"):
+        oversight.record_inspection(office, failed_check(unit, findings=""))
+    with pytest.raises(ValidationError, match="整改要求"):
+        oversight.record_inspection(office, failed_check(unit, rectification_required=False))
+    with pytest.raises(ValidationError, match="不能晚于当前时间"):
+        oversight.record_inspection(office, good_check(unit, at=NOW + timedelta(minutes=5)))
+
+
+def test_passed_is_derived_and_rectification_is_followed_to_done(office):
+    unit = make_unit("柏泉村", duty_phone="027-83880001")
+    ok = oversight.record_inspection(office, good_check(unit))
+    bad = oversight.record_inspection(office, failed_check(unit))
+    absent = oversight.record_inspection(office, good_check(
+        unit, officer_present=False, findings="接听者为保安，值班员脱岗", rectification_required=True,
+        rectification_deadline=date(2026, 10, 22)))
+    rows = {r.id: r for r in oversight.list_inspections(office)}
+    assert rows[ok].passed and rows[ok].phone_called == "027-83880001"
+    assert not rows[bad].passed and rows[bad].problems == ["值班电话无人接听"]
+    assert not rows[absent].passed and "值班人员不在岗" in rows[absent].problems
+    assert rows[bad].rectification_status == "整改中"
+    with pytest.raises(ValidationError, match="整改情况"):
+        oversight.complete_rectification(office, bad, rows[bad].version, "")
+    oversight.complete_rectification(office, bad, rows[bad].version, "已调整值班安排并通报批评")
+    done = {r.id: r for r in oversight.list_inspections(office)}[bad]
+    assert done.rectification_status == "已整改" and done.rectified_at == NOW
+    assert [r.id for r in oversight.list_inspections(office, only_open=True)] == [absent]
+    with pytest.raises(DomainError, match="已记录完成"):
+        oversight.complete_rectification(office, bad, done.version, "再次")
+    assert len(_audit("inspection.record")) == 3 and len(_audit("inspection.rectified")) == 1
+
+
+def test_only_the_office_records_checks(office):
+    unit = make_unit("柏泉村")
+    officer = make_actor("officer1", {"duty_officer"}, unit_id=unit)
+    admin = make_actor("sysadmin", {"system_admin"})
+    for who in (officer, admin):
+        with pytest.raises(PermissionDenied):
+            oversight.record_inspection(who, good_check(unit))
+
+
+# ---------------------------------------------------------------- the spot-check list
+
+def test_spot_check_list_is_deterministic_for_a_seed(office):
+    for n in range(8):
+        make_unit(f"单位{n}", duty_phone=f"027-8388000{n}")
+    make_unit("柏泉街道办事处", kind="street_office")
+    first = oversight.spot_check_list(office, 3, seed=42)
+    again = oversight.spot_check_list(office, 3, seed=42)
+    assert [r.unit_id for r in first] == [r.unit_id for r in again] and len(first) == 3
+    assert all(r.duty_phone and r.last_checked_at is None for r in first)
+    assert "柏泉街道办事处" not in {r.unit_name for r in oversight.spot_check_list(office, 9, seed=1)}
+    assert len({tuple(r.unit_id for r in oversight.spot_check_list(office, 3, seed=s))
+                for s in range(10)}) > 1
+    with pytest.raises(DomainError, match="抽查单位数"):
+        oversight.spot_check_list(office, 0)
+
+
+def test_spot_check_list_favours_the_longest_unchecked(office, frozen_clock):
+    never = make_unit("从未检查")
+    long_ago = make_unit("半年前检查")
+    yesterday = make_unit("昨天检查")
+    oversight.record_inspection(office, good_check(long_ago, at=NOW - timedelta(days=180)))
+    oversight.record_inspection(office, good_check(yesterday, at=NOW - timedelta(days=1)))
+    picks = Counter(oversight.spot_check_list(office, 1, seed=s)[0].unit_id for s in range(300))
+    assert picks[never] > picks[long_ago] > picks[yesterday]
+    assert picks[yesterday] < 15
+    row = next(r for r in oversight.spot_check_list(office, 3, seed=0) if r.unit_id == long_ago)
+    assert row.days_since == 180 and row.last_checked_at is not None
+
+
+# ---------------------------------------------------------------- bulletins
+
+def test_bulletin_compiled_published_and_parsed_back(office):
+    a = make_unit("柏泉村", duty_phone="027-83880001")
+    b = make_unit("新华社区", duty_phone="027-83880002")
+    c = make_unit("未检查单位")
+    oversight.record_inspection(office, good_check(a))
+    oversight.record_inspection(office, failed_check(b))
+    oversight.record_inspection(office, good_check(a, at=NOW - timedelta(days=40)))  # outside
+    with pytest.raises(DomainError, match="没有检查记录"):
+        oversight.compile_bulletin(office, date(2026, 1, 1), date(2026, 1, 31))
+    bid = oversight.compile_bulletin(office, date(2026, 10, 1), date(2026, 10, 20))
+    row = oversight.list_bulletins(office)[0]
+    assert row.number == "柏办通〔2026〕1号" and row.state == "draft" and len(row.results) == 2
+    assert row.failed == 1
+
+    # Units see published bulletins concerning them only.
+    officer_b = make_actor("unitb", {"unit_duty_officer"}, unit_id=b)
+    officer_c = make_actor("unitc", {"unit_duty_officer"}, unit_id=c)
+    assert oversight.list_bulletins(officer_b) == []
+    with pytest.raises(PermissionDenied):
+        oversight.bulletin_docx(officer_b, bid)
+    oversight.publish_bulletin(office, bid, row.version)
+    with pytest.raises(DomainError, match="已发布"):
+        oversight.publish_bulletin(office, bid, oversight.list_bulletins(office)[0].version)
+    seen = oversight.list_bulletins(officer_b)
+    assert [r.id for r in seen] == [bid] and [r.unit_name for r in seen[0].results] == ["新华社区"]
+    assert oversight.list_bulletins(officer_c) == []
+    with pytest.raises(PermissionDenied):
+        oversight.bulletin_docx(officer_c, bid)
+    assert _audit("bulletin.publish")[0].details["units"] == sorted([a, b])
+
+    name, data = oversight.bulletin_docx(officer_b, bid)
+    assert name.startswith("柏办通〔2026〕1号")
+    doc = Document(io.BytesIO(data))
+    table = doc.tables[0]
+    cells = [[c.text for c in r.cells] for r in table.rows]
+    assert cells[0][0] == "单位"
+    by_unit = {r[0]: r for r in cells[1:]}
+    assert set(by_unit) == {"柏泉村", "新华社区"}
+    assert by_unit["柏泉村"][3] == "8秒接听" and by_unit["柏泉村"][7] == "合格"
+    assert by_unit["新华社区"][3] == "未接听" and by_unit["新华社区"][7] == "不合格"
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "柏办通〔2026〕1号" in text
+    assert "新华社区" in text and "值班电话无人接听" in text and "连续拨打3次无人接听" in text
+    assert "整改时限：2026年10月25日" in text
+    # The next compiled bulletin takes the next number.
+    oversight.compile_bulletin(office, date(2026, 10, 1), date(2026, 10, 20))
+    assert oversight.list_bulletins(office)[0].number == "柏办通〔2026〕2号"
+
+
+# ---------------------------------------------------------------- training (第十六条)
+
+def test_training_attendance_updates_person_dates_and_flags(office):
+    unit = make_unit("柏泉村")
+    new = make_person(unit, "新同志", trained=False)
+    old = make_person(unit, "老同志", pre_job_trained_on=date(2020, 3, 1),
+                      yearly_trained_on=date(2025, 6, 1))
+    fine = make_person(unit, "张三")
+    make_person(unit, "临时工", employment="temporary", trained=False)   # never on duty: not flagged
+    flags = {f.person_id: f.rule_code for f in oversight.training_flags(office)}
+    assert flags == {new: "pre_job_training_missing", old: "yearly_training_overdue"}
+    assert "第十六条" in oversight.training_flags(office)[0].message
+
+    with pytest.raises(ValidationError, match="培训名称"):
+        oversight.create_session(office, "pre_job", date(2026, 10, 9), "")
+    future = oversight.create_session(office, "yearly", date(2026, 11, 9), "年度培训")
+    with pytest.raises(DomainError, match="尚未举行"):
+        oversight.record_attendance(office, future, [old])
+    pre = oversight.create_session(office, "pre_job", date(2026, 10, 9), "岗前培训", "党政办")
+    yearly = oversight.create_session(office, "yearly", date(2026, 10, 10), "2026年度值班培训")
+    assert oversight.record_attendance(office, pre, [new]) == 1
+    oversight.record_attendance(office, yearly, [old, fine])
+    with pytest.raises(ValidationError, match="已登记"):
+        oversight.record_attendance(office, yearly, [old])
+    failed = oversight.create_session(office, "yearly", date(2026, 10, 11), "补训")
+    oversight.record_attendance(office, failed, [fine], passed=False)
+    with reading() as s:
+        assert s.get(Person, new).pre_job_trained_on == date(2026, 10, 9)
+        assert s.get(Person, old).yearly_trained_on == date(2026, 10, 10)
+        assert s.get(Person, fine).yearly_trained_on == date(2026, 10, 10)   # the failed one does not count
+    assert oversight.training_flags(office) == []
+    sessions = {x.id: x for x in oversight.list_sessions(office)}
+    assert [a.name for a in sessions[yearly].attendees] == ["老同志", "张三"]
+    assert sessions[failed].attendees[0].passed is False
+    # The staffing rules read the same dates: the new colleague may now be rostered.
+    from rules.staffing import person_problems
+    from services.roster_common import person_facts
+    with reading() as s:
+        assert person_problems(person_facts(s.get(Person, new)), date(2026, 10, 21)) == []
+
+
+# ---------------------------------------------------------------- compliance by article
+
+def _roster(unit_id: int, officers: list[int], leader: int | None, first: date, days: int) -> list[int]:
+    """A published full-day roster of October 2026 from `first` for `days` days."""
+    with transaction() as s:
+        roster = Roster(unit_id=unit_id, year=first.year, month=first.month, template_set="full_day",
+                        status="published", created_at=NOW - timedelta(days=40),
+                        published_at=NOW - timedelta(days=40))
+        s.add(roster)
+        s.flush()
+        ids = []
+        for n in range(days):
+            start = local(first + timedelta(n), 8, 30)
+            sh = Shift(roster_id=roster.id, unit_id=unit_id, starts_at=start,
+                       ends_at=start + timedelta(hours=24), template_code="full_day",
+                       leader_person_id=leader, state="scheduled")
+            sh.officers = [ShiftOfficer(person_id=p) for p in officers]
+            s.add(sh)
+            s.flush()
+            ids.append(sh.id)
+        return ids
+
+
+def _row(rows, measure, unit_id):
+    return next(r for r in rows if r.measure == measure and r.unit_id == unit_id)
+
+
+@pytest.fixture
+def october(office):
+    """Flood season 1–15 October (双人值班, 第九条), 国庆节 1–7 October (带班, 第十条)."""
+    calendar.seed_holidays(SYSTEM_ACTOR, [2026])
+    start, end = calendar.whole_days(date(2026, 10, 1), date(2026, 10, 15))
+    calendar.create_special_period(office, calendar.PeriodData("flood_season", "2026年防汛期", start, end))
+    good = make_unit("合规单位")
+    bad = make_unit("违规单位")
+    none = make_unit("无值班表单位")
+    g = [make_person(good, n) for n in ("张三", "李四")] + [make_person(good, "冯主任", can_lead=True)]
+    b = [make_person(bad, "王五"), make_person(bad, "陈主任", can_lead=True)]
+    good_shifts = _roster(good, g[:2], g[2], date(2026, 10, 1), 31)
+    bad_shifts = _roster(bad, [b[0]], None, date(2026, 10, 1), 31)
+    return dict(good=good, bad=bad, none=none, good_shifts=good_shifts, bad_shifts=bad_shifts,
+                bad_people=b)
+
+
+def test_roster_measures_break_and_keep_articles_2_9_10(office, october):
+    rows = oversight.compliance(office, date(2026, 10, 1), date(2026, 10, 10))
+    good, bad, none = october["good"], october["bad"], october["none"]
+    for measure in ("coverage_gap", "double_staffing", "leader_missing"):
+        assert _row(rows, measure, good).count == 0, measure
+    assert _row(rows, "coverage_gap", bad).count == 0
+    double = _row(rows, "double_staffing", bad)
+    assert double.count == 10 and double.article == "第九条"
+    assert set(double.record_ids) == set(october["bad_shifts"][:10])
+    assert "须双人专职值班" in double.records[0].text
+    leader = _row(rows, "leader_missing", bad)
+    assert leader.count == 7 and leader.article == "第十条" and "须安排领导带班" in leader.records[0].text
+    gaps = _row(rows, "coverage_gap", none)
+    assert gaps.count == 10 and gaps.article == "第二、九条" and "无已发布的值班表" in gaps.records[0].text
+    # After the flood season and the holiday, one officer and no leader keep the rules.
+    later = oversight.compliance(office, date(2026, 10, 16), date(2026, 10, 18))
+    assert _row(later, "double_staffing", bad).count == 0 and _row(later, "leader_missing", bad).count == 0
+    table = oversight.matrix(rows)
+    assert next(t for t in table if t["单位"] == "违规单位")["双人值班期间单人值班（第九条）"] == 10
+
+
+def test_check_in_and_handover_measures_article_14(office, october):
+    good_shifts, bad_shifts = october["good_shifts"], october["bad_shifts"]
+    with transaction() as s:
+        for n, sid in enumerate(good_shifts[:5]):
+            s.add(CheckIn(shift_id=sid, person_id=october["bad_people"][0], at=local(date(2026, 10, 1 + n), 8, 10),
+                          late=False))
+            s.add(Handover(outgoing_shift_id=sid, incoming_shift_id=good_shifts[n + 1], state="signed",
+                           created_at=NOW, equipment=[]))
+        s.add(CheckIn(shift_id=bad_shifts[1], person_id=october["bad_people"][0],
+                      at=local(date(2026, 10, 2), 8, 35), late=True))
+        s.add(Handover(outgoing_shift_id=bad_shifts[0], incoming_shift_id=bad_shifts[1], state="draft",
+                       created_at=NOW, equipment=[]))
+    rows = oversight.compliance(office, date(2026, 10, 2), date(2026, 10, 6))
+    assert _row(rows, "late_check_in", october["good"]).count == 0
+    late = _row(rows, "late_check_in", october["bad"])
+    assert late.count == 1 and late.article == "第十四条" and late.records[0].kind == "check_in"
+    assert _row(rows, "unsigned_handover", october["good"]).count == 0       # signed, both sides
+    unsigned = _row(rows, "unsigned_handover", october["bad"])
+    assert unsigned.count == 5 and bad_shifts[0] in unsigned.record_ids     # a draft is not signed
+
+
+def test_training_inspection_and_phone_measures_articles_16_17_23(office, frozen_clock):
+    good = make_unit("合规单位", duty_phone="027-83880001")
+    bad = make_unit("违规单位", duty_phone="027-83880002")
+    make_person(good, "张三")
+    untrained = make_person(bad, "新同志", trained=False)
+    oversight.record_inspection(office, good_check(good))
+    failed = oversight.record_inspection(office, failed_check(bad, at=NOW - timedelta(days=10),
+                                                              rectification_deadline=date(2026, 10, 15)))
+    unit_officer = make_actor("unitbad", {"unit_duty_officer"}, unit_id=bad)
+    version = units.get_unit(office, bad).version
+    filing = units.file_duty_phone_change(unit_officer, bad, version, "027-83889999", "值班室搬迁")
+    # A change made outside a filing (straight into the table) is not filed either.
+    own = units.file_duty_phone_change(office, good, units.get_unit(office, good).version,
+                                       "027-83881111", "线路改造")   # the office's own: acknowledged
+    rows = oversight.compliance(office, date(2026, 10, 1), date(2026, 10, 20))
+    assert _row(rows, "training_overdue", good).count == 0
+    assert _row(rows, "training_overdue", bad).record_ids == (untrained,)
+    assert _row(rows, "failed_inspection", good).count == 0
+    assert _row(rows, "failed_inspection", bad).record_ids == (failed,)
+    assert _row(rows, "rectification_overdue", bad).record_ids == (failed,)
+    assert _row(rows, "duty_phone_unfiled", good).count == 0 and own
+    phone = _row(rows, "duty_phone_unfiled", bad)
+    assert phone.record_ids == (filing,) and phone.article == "第二十三条"
+    # Kept: the office acknowledges the filing, the unit rectifies (late: still counted), training done.
+    filing_row = next(f for f in units.list_filings(office, bad) if f.id == filing)
+    units.acknowledge_filing(office, filing, filing_row.version)
+    with transaction() as s:
+        s.get(Unit, good).duty_phone = "027-80000000"
+    session = oversight.create_session(office, "pre_job", date(2026, 10, 19), "岗前培训")
+    oversight.record_attendance(office, session, [untrained])
+    rows = oversight.compliance(office, date(2026, 10, 1), date(2026, 10, 20))
+    assert _row(rows, "duty_phone_unfiled", bad).count == 0
+    assert "不一致" in _row(rows, "duty_phone_unfiled", good).records[0].text
+    assert _row(rows, "training_overdue", bad).count == 0
+
+
+def _incident(s, unit_id: int, owner: int) -> int:
+    inc = Incident(unit_id=unit_id, title="某路口槽车侧翻", occurred_at=NOW - timedelta(hours=3),
+                   received_at=NOW - timedelta(hours=3), place="柏泉大道", source_kind="phone",
+                   category="accident", level="II", classification="internal", state="reported",
+                   owner_user_id=owner, created_at=NOW - timedelta(hours=3))
+    s.add(inc)
+    s.flush()
+    return inc.id
+
+
+def _clock(s, unit_id, due, done=None, reason=None, incident_id=None, request_id=None, kind="report"):
+    d = DeadlineRecord(unit_id=unit_id, incident_id=incident_id, verification_request_id=request_id,
+                       kind=kind, recipient="district_duty_office", channel="phone", due_at=due,
+                       latest_at=due, article="第二十一条", satisfied_at=done, late_reason=reason,
+                       created_at=due - timedelta(minutes=10))
+    s.add(d)
+    s.flush()
+    return d.id
+
+
+def test_late_reports_and_verifications_articles_20_21(office):
+    good, bad = make_unit("合规单位"), make_unit("违规单位")
+    due = NOW - timedelta(hours=2)
+    with transaction() as s:
+        gi, bi = _incident(s, good, office.user_id), _incident(s, bad, office.user_id)
+        _clock(s, good, due, done=due - timedelta(minutes=3), incident_id=gi)
+        _clock(s, good, NOW + timedelta(minutes=30), incident_id=gi)            # not yet due
+        late = _clock(s, bad, due, done=due + timedelta(minutes=20), reason="伤亡人数核实中",
+                      incident_id=bi)
+        missing = _clock(s, bad, due + timedelta(minutes=30), incident_id=bi)  # past due, open
+        vr = VerificationRequest(unit_id=bad, requested_at=due - timedelta(minutes=15), content="核实槽车泄漏情况",
+                                 logged_at=due - timedelta(minutes=15), state="answered")
+        ok_vr = VerificationRequest(unit_id=good, requested_at=due - timedelta(minutes=15), content="核实伤亡",
+                                    logged_at=due - timedelta(minutes=15), state="answered")
+        s.add_all([vr, ok_vr])
+        s.flush()
+        vlate = _clock(s, bad, due, done=due + timedelta(minutes=5), request_id=vr.id, kind="verification")
+        _clock(s, good, due, done=due, request_id=ok_vr.id, kind="verification")
+    rows = oversight.compliance(office, date(2026, 10, 20), date(2026, 10, 20))
+    assert _row(rows, "late_report", good).count == 0
+    reports = _row(rows, "late_report", bad)
+    assert reports.record_ids == (late, missing) and reports.article == "第二十一条"
+    assert reports.records[0].reason == "伤亡人数核实中" and "原因：伤亡人数核实中" in reports.records[0].text
+    assert "至今未完成" in reports.records[1].text and "未说明" in reports.records[1].text
+    assert _row(rows, "late_verification", good).count == 0
+    verif = _row(rows, "late_verification", bad)
+    assert verif.record_ids == (vlate,) and verif.article == "第二十条" and "核实槽车泄漏" in verif.records[0].text
+
+    stats = oversight.statistics(office, date(2026, 10, 1), date(2026, 10, 31))
+    total = stats.on_time[-1]
+    assert (total["按时"], total["超时"], total["逾期未完成"], total["未到期"]) == (2, 2, 1, 1)
+    assert total["及时率"] == "40.0%"
+    assert next(r for r in stats.by_category if r["类别"] == "事故灾难")["起数"] == 2
+    assert next(r for r in stats.by_level if r["等级"] == "重大")["起数"] == 2
+    assert stats.by_month == [{"月份": "2026-10", "起数": 2}]
+    wb = load_workbook(io.BytesIO(oversight.to_xlsx(stats.on_time, "报告及时率")))
+    assert [c.value for c in wb.active[1]][:2] == ["项目", "按时"] and wb.active.max_row == len(stats.on_time) + 1
+
+
+def test_dashboard_and_statistics_permissions(office):
+    unit = make_unit("柏泉村")
+    leader = make_actor("leader", {"shift_leader"}, unit_id=unit)
+    officer = make_actor("officer1", {"duty_officer"}, unit_id=unit)
+    auditor = make_actor("auditor", {"audit_admin"})
+    oversight.statistics(leader, date(2026, 10, 1), date(2026, 10, 31))
+    for who in (leader, officer, auditor):
+        with pytest.raises(PermissionDenied):
+            oversight.compliance(who, date(2026, 10, 1), date(2026, 10, 31))
+    for who in (officer, auditor):
+        with pytest.raises(PermissionDenied):
+            oversight.statistics(who, date(2026, 10, 1), date(2026, 10, 31))
+    with pytest.raises(PermissionDenied):
+        oversight.list_bulletins(auditor)
+    with pytest.raises(ValidationError, match="结束日期"):
+        oversight.compliance(office, date(2026, 10, 2), date(2026, 10, 1))

@@ -1,0 +1,75 @@
+"""The oversight pages through app.py, signed in, on a committed database (`fresh_db`),
+SQLite and PostgreSQL: the spot-check list with its phone numbers, recording checks,
+rectification; the other oversight pages open without error for the office."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from services import oversight
+from services.directory import units
+from services.directory.units import UnitData
+from services.permissions import SYSTEM_ACTOR
+from test_incident_pages import _make, by_label, errors, signed_in
+
+
+@pytest.fixture
+def street(fresh_db, tmp_path, monkeypatch, apptest_v2):
+    monkeypatch.setenv("DUTYDESK_DATA_DIR", str(tmp_path))
+    office_unit = units.create_unit(SYSTEM_ACTOR, UnitData("柏泉街道办事处", "street_office"),
+                                    duty_phone="027-83881234")
+    a = units.create_unit(SYSTEM_ACTOR, UnitData("柏泉村", "grassroots"), duty_phone="027-83880001")
+    b = units.create_unit(SYSTEM_ACTOR, UnitData("新华社区", "grassroots"), duty_phone="027-83880002")
+    return SimpleNamespace(office=_make("zhouba", "周八", "office_admin", office_unit),
+                           officer=_make("wangwu", "王五", "duty_officer", office_unit),
+                           unit_a=a, unit_b=b)
+
+
+def test_office_generates_a_list_records_checks_and_follows_rectification(street):
+    at = signed_in("zhouba", "pages/inspections.py")
+    assert at.title[0].value == "检查抽查"
+    by_label(at.number_input, "抽查单位数").set_value(2)
+    by_label(at.number_input, "随机种子（可选）").set_value(7)
+    next(b for b in at.button if b.label == "生成抽查名单").click()
+    at.run()
+    listed = at.table[0].value
+    assert set(listed["值班电话"]) == {"027-83880001", "027-83880002"}
+    assert set(listed["上次检查"]) == {"从未检查"}
+
+    k = "inspection_new_0"
+    at.selectbox(key=f"{k}_unit").set_value(street.unit_b)
+    at.selectbox(key=f"{k}_answered").set_value(False)
+    next(b for b in at.button if b.label == "保存检查记录").click()
+    at.run()
+    assert "发现的问题：检查不合格的，须写明发现的问题（第十七条）" in errors(at)
+    at.text_area(key=f"{k}_findings").input("值班电话无人接听")
+    at.checkbox(key=f"{k}_rectify").check()
+    next(b for b in at.button if b.label == "保存检查记录").click()
+    at.run()
+    assert not at.exception and not errors(at)
+    rows = oversight.list_inspections(street.office)
+    assert len(rows) == 1 and not rows[0].passed and rows[0].rectification_required
+
+    # Rectification follow-up tab shows it; completing it clears the list.
+    key = next(t.key for t in at.text_area if t.label == "整改情况")
+    at.text_area(key=key).input("已落实专人值守")
+    next(b for b in at.button if b.label == "整改完成").click()
+    at.run()
+    assert not at.exception and not errors(at)
+    assert any("没有待整改的检查" in s.value for s in at.success)
+
+
+def test_other_oversight_pages_open_for_the_office_and_are_hidden_from_duty_officers(street):
+    at = signed_in("zhouba")
+    titles = set(at.session_state["_nav_titles"])
+    assert {"检查抽查", "通报", "培训", "合规看板", "统计"} <= titles
+    for page, title in (("pages/bulletins.py", "通报"), ("pages/training.py", "培训"),
+                        ("pages/compliance.py", "合规看板"), ("pages/statistics.py", "统计")):
+        at.switch_page(page)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.title[0].value == title
+    officer = signed_in("wangwu")
+    seen = set(officer.session_state["_nav_titles"])
+    assert "通报" in seen and not {"检查抽查", "培训", "合规看板", "统计"} & seen
