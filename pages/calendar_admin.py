@@ -5,8 +5,6 @@ from datetime import date, timedelta
 import streamlit as st
 
 import ui
-from rules.calendar import DAY_KINDS
-from rules.staffing import PERIOD_DEFAULTS, PERIOD_KINDS
 from services import calendar as duty_calendar
 from services import clock
 from services.directory import units
@@ -16,6 +14,9 @@ from ui import forms
 from ui.context import flash
 from ui.rosters import attempt, notify, show_notice
 
+DAY_KINDS = duty_calendar.DAY_KINDS                   # 法定节假日, 调休上班日
+PERIOD_KINDS = duty_calendar.PERIOD_KIND_LABELS       # 防汛期, 特殊敏感时期, 重大突发事件期间
+PERIOD_DEFAULTS = duty_calendar.PERIOD_DEFAULTS       # what each kind requires by default
 NOTICE = "calendar"
 WEEKDAYS = "一二三四五六日"
 REQUIRE = {None: "按类型默认", True: "要求", False: "不要求"}
