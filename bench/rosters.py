@@ -62,13 +62,14 @@ def seed(units: int) -> list[int]:
     return ids
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pg", help="PostgreSQL URL of an empty database")
     parser.add_argument("--units", type=int, default=100)
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--template-set", default="day_night")
-    args = parser.parse_args()
+    parser.add_argument("--no-write", action="store_true", help="do not append to bench/results.md")
+    args = parser.parse_args(argv)
     tmp = tempfile.mkdtemp()
     url = args.pg or f"sqlite:///{tmp}/bench.sqlite"
     migrate(url)
@@ -100,7 +101,18 @@ def main() -> None:
           f"({year / views * 1000:.0f} ms/view), violations: {violations}")
     dbmod.configure(None)
     engine.dispose()
+    if not args.no_write:
+        from bench.incidents import RESULTS, machine
+        stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        with RESULTS.open("a", encoding="utf-8") as fh:
+            fh.write(f"\n## bench.rosters — {stamp}\n\nMachine: {machine()}\n\n"
+                     f"| backend | units | auto-schedule 1 month | per unit | units with violations "
+                     f"| month views validated | per view | violations |\n|---|---:|---:|---:|---:|---:|---:|---:|\n"
+                     f"| {'postgresql' if args.pg else 'sqlite'} | {len(units)} | {one_month:.2f} s "
+                     f"| {one_month / len(units) * 1000:.0f} ms | {bad} | {views} "
+                     f"| {year / views * 1000:.0f} ms | {violations} |\n")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

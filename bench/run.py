@@ -13,6 +13,7 @@ import time
 BENCHES = [
     "bench.incidents",
     "bench.logbook",
+    "bench.rosters",
 ]
 
 

@@ -228,10 +228,16 @@ def matrix(rows: list[ComplianceRow]) -> list[dict]:
     return list(by_unit.values())
 
 
+RECORD_KIND_LABELS = {"shift": "班次", "day": "日期", "check_in": "签到", "handover": "交接班",
+                      "person": "人员", "inspection": "检查", "deadline": "报告时限",
+                      "filing": "值班电话报备", "unit": "单位"}
+
+
 def drill_down(rows: list[ComplianceRow], measure: str | None = None,
                unit_id: int | None = None) -> list[dict]:
     """The records behind the figures, for a table or an .xlsx."""
-    return [{"条款": r.article, "事项": r.label, "单位": r.unit_name, "记录类型": rec.kind,
+    return [{"条款": r.article, "事项": r.label, "单位": r.unit_name,
+             "记录类型": RECORD_KIND_LABELS.get(rec.kind, rec.kind),
              "记录编号": rec.id if rec.id is not None else "", "日期": rec.day.isoformat() if rec.day else "",
              "情况": rec.text}
             for r in rows if (measure is None or r.measure == measure)
