@@ -19,11 +19,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from harness import ROOT, chromium_browser, live_app, page, settle  # noqa: F401  (fixtures)
-from harness import snap as viewport_snap
+from harness import choose, fill, open_page, press, snap, submit
+from harness import login as harness_login
 
 pytestmark = pytest.mark.browser
 
@@ -57,41 +57,6 @@ def make_accounts(app) -> None:
 
 # ---------------------------------------------------------------- helpers
 
-def snap(page, name: str) -> None:
-    """A screenshot of the whole page: Streamlit scrolls inside its main block, so the
-    viewport is stretched to the content for the shot and put back afterwards."""
-    size = page.viewport_size
-    height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 8000)})
-    try:
-        viewport_snap(page, name)
-    finally:
-        page.set_viewport_size(size)
-
-
-def fill(scope, label: str, value: str) -> None:
-    scope.get_by_label(label, exact=True).fill(value)
-
-
-def choose(page, label: str, option: str) -> None:
-    """Pick an option in a Streamlit selectbox (opened from the keyboard, retried)."""
-    field = page.get_by_label(label, exact=True)
-    wanted = page.get_by_role("option", name=option, exact=True)
-    for _ in range(4):
-        field.focus()
-        if not page.get_by_role("listbox").is_visible():
-            field.press("ArrowDown")
-        try:
-            wanted.click(timeout=3_000)
-            break
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-            settle(page)
-    else:
-        raise AssertionError(f"{label}: option {option!r} never offered")
-    settle(page)
-
-
 def type_time(page, label: str, when: datetime) -> None:
     """Type into a st.datetime_input (segments year…minute; the calendar popup is closed)."""
     page.get_by_role("spinbutton", name=f"year, {label}").focus()
@@ -99,31 +64,10 @@ def type_time(page, label: str, when: datetime) -> None:
     page.keyboard.press("Escape")
 
 
-def press(page, name: str) -> None:
-    page.get_by_role("button", name=name, exact=True).click()
-    settle(page)
-
-
-def submit(page, name: str) -> None:
-    page.get_by_test_id("stFormSubmitButton").get_by_role("button", name=name).click()
-    settle(page)
-
-
-def open_page(page, title: str) -> None:
-    page.get_by_test_id("stSidebar").get_by_role("link", name=title).click()
-    settle(page)
-    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
-
-
 def login(page, url: str, username: str, password: str) -> None:
     page.goto(url)
     settle(page)
-    expect(page.get_by_role("button", name="登录")).to_be_visible()
-    fill(page, "用户名", username)
-    fill(page, "密码", password)
-    expect(page.get_by_label("用户名", exact=True)).to_have_value(username)
-    page.get_by_role("button", name="登录").click()
-    settle(page)
+    harness_login(page, username, password)
 
 
 def tab(page, name: str):
