@@ -1,30 +1,15 @@
 """What the daily-record services share. Nothing here opens a transaction."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.auth import User
 from models.org import Person, Unit
-from services import clock
 from services.errors import ConcurrentEditError, DomainError, NotFound
-
-
-def text_of(value) -> str:
-    return (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
-
-
-def aware(value: datetime | None, label: str) -> datetime | None:
-    """An aware UTC instant; a naive value is a form's Beijing time (Asia/Shanghai)."""
-    if value is None:
-        return None
-    if not isinstance(value, datetime):
-        raise DomainError(f"{label}：请填写日期和时间", field=label)
-    if value.tzinfo is None or value.utcoffset() is None:
-        value = value.replace(tzinfo=clock.SHANGHAI)
-    return value.astimezone(timezone.utc)
+from services.forms import aware, text_of  # noqa: F401  (re-exported to the area)
 
 
 def load(s: Session, model, record_id: int, what: str, version: int | None = None, *,

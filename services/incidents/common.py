@@ -4,7 +4,7 @@ Nothing here opens a transaction; every function works inside the caller's.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from rules.deadlines import (
 from rules.report_elements import CLASSIFICATION_LABELS
 from services import clock, shifts
 from services.errors import ConcurrentEditError, DomainError, NotFound, PermissionDenied
+from services.forms import aware, text_of  # noqa: F401  (re-exported to the area)
 from services.permissions import SHIFT_LEADER, SYSTEM, Actor
 from workflows.errors import TransitionRefused
 from workflows.incident import fire
@@ -80,21 +81,6 @@ REPORT_DEADLINE_KINDS = ("report", "written_owed")
 
 
 # ---------------------------------------------------------------- inputs
-
-def aware(value: datetime | None, label: str) -> datetime | None:
-    """An aware UTC instant. A naive value is a form's Beijing time (Asia/Shanghai)."""
-    if value is None:
-        return None
-    if not isinstance(value, datetime):
-        raise DomainError(f"{label}：请填写日期和时间", field=label)
-    if value.tzinfo is None or value.utcoffset() is None:
-        value = value.replace(tzinfo=clock.SHANGHAI)
-    return value.astimezone(timezone.utc)
-
-
-def text_of(value) -> str:
-    return (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
-
 
 def check_recipients(recipients, label: str = "报送对象") -> list[str]:
     codes = [r for r in dict.fromkeys(recipients or [])]
