@@ -1,8 +1,6 @@
 """What the daily-record services share. Nothing here opens a transaction."""
 from __future__ import annotations
 
-
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
