@@ -7,7 +7,7 @@ which alone prints them.
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 
 from services import auth, clock
 from services.directory import contacts, people, units
@@ -56,7 +56,7 @@ def load(seed: int = 2021) -> dict:
     """Load the demo street; refuses to run twice. Returns counts and demo accounts."""
     if any(u.name == STREET_OFFICE for u in units.list_units(SYSTEM_ACTOR, text=STREET_OFFICE)):
         raise DomainError("演示数据已载入，未重复载入")
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - seeded demo data, reproducible, not a secret
     names = _names(rng)
     today = clock.local(clock.now()).date()
 

@@ -830,7 +830,7 @@ def docx_to_pdf(docx_bytes: bytes, *, timeout: float = 120) -> bytes | None:
         # A private profile lets conversions run in parallel and as any user.
         profile = "file://" + os.path.join(tmp, "profile")
         try:
-            subprocess.run(
+            subprocess.run(  # noqa: S603 - LibreOffice on a temp file, list arguments, no shell
                 [exe, f"-env:UserInstallation={profile}", "--headless", "--norestore",
                  "--convert-to", "pdf", "--outdir", tmp, src],
                 check=True, timeout=timeout, capture_output=True,

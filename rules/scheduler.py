@@ -153,7 +153,7 @@ class _Plan:
         self.min_rest_hours = min_rest_hours
         self.rest = timedelta(hours=min_rest_hours)
         order = sorted(people)
-        random.Random(seed).shuffle(order)
+        random.Random(seed).shuffle(order)  # noqa: S311 - reproducible tie-breaking, not a secret
         self.order = order
         self.rank = {pid: i for i, pid in enumerate(order)}
         # Per person, posts sorted by start: (starts_at, ends_at, shift). They do not

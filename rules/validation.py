@@ -91,11 +91,29 @@ def clean_text(value: str | None) -> str | None:
     return text or None
 
 
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def has_control(value: str | None) -> bool:
+    """Whether a text holds a control character other than tab and line breaks (NUL, ESC…).
+    PostgreSQL refuses NUL outright, and none of them belongs in a duty record."""
+    return value is not None and any(
+        unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS for c in str(value))
+
+
+def control_problem(label: str, value: str | None) -> str | None:
+    if has_control(value):
+        return f"{label}：含有不可见的控制字符，请删除后重新输入"
+    return None
+
+
 def text_problem(label: str, value: str | None, max_length: int,
                  required: bool = False) -> str | None:
     text = clean_text(value)
     if text is None:
         return f"{label}：不能为空" if required else None
+    if has_control(text):
+        return control_problem(label, text)
     if len(text) > max_length:
         return f"{label}：不能超过{max_length}个字"
     return None

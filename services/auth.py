@@ -19,6 +19,7 @@ from config import load_settings
 from models.auth import LoginSession, User, UserRole
 from models.org import Person, Unit
 from rules.passwords import password_problems
+from rules.validation import has_control
 from services import audit, clock
 from services.errors import ConcurrentEditError, DomainError, NotFound, ValidationError
 from services.permissions import (
@@ -97,6 +98,16 @@ def needs_setup() -> bool:
         return s.execute(select(func.count(User.id))).scalar_one() == 0
 
 
+def _display_name_problems(display_name: str) -> list[str]:
+    if not display_name:
+        return ["姓名：不能为空"]
+    if len(display_name) > 50:
+        return ["姓名：不能超过50个字"]
+    if has_control(display_name):
+        return ["姓名：含有不可见的控制字符，请删除后重新输入"]
+    return []
+
+
 def _new_user(s, username: str, display_name: str, password: str, *, must_change: bool,
               unit_id: int | None = None, person_id: int | None = None) -> User:
     username = (username or "").strip().lower()
@@ -106,8 +117,7 @@ def _new_user(s, username: str, display_name: str, password: str, *, must_change
         problems.append("用户名：3–32 位小写字母、数字或 _ . -，以字母开头")
     elif _user_by_name(s, username):
         problems.append(f"用户名：{username} 已存在")
-    if not display_name:
-        problems.append("姓名：不能为空")
+    problems += _display_name_problems(display_name)
     problems += password_problems(password or "", username)
     if person_id is not None:
         person = s.get(Person, person_id)
@@ -419,8 +429,7 @@ def update_user(actor: Actor, user_id: int, version: int, display_name: str,
         require(actor, "user.manage")
         user = _load_user(s, user_id, version)
         problems = []
-        if not (display_name or "").strip():
-            problems.append("姓名：不能为空")
+        problems += _display_name_problems((display_name or "").strip())
         if person_id is not None:
             person = s.get(Person, person_id)
             if person is None:

@@ -38,5 +38,11 @@ class NotFound(DomainError):
 
 
 class DatabaseUnavailable(DomainError):
-    def __init__(self) -> None:
-        super().__init__("数据库暂时无法连接，操作未保存，请稍后重试")
+    """The database cannot be reached (connection lost) or accessed (disk error); the
+    transaction was rolled back, so nothing of the action is stored."""
+
+    CONNECTION = "数据库暂时无法连接，操作未保存，请稍后重试"
+    STORAGE = "数据库暂时无法访问，操作未保存，请稍后重试"
+
+    def __init__(self, message: str = CONNECTION) -> None:
+        super().__init__(message)

@@ -62,7 +62,8 @@ def _run_pg_tool(args: list[str], env: dict[str, str]) -> None:
     tool = shutil.which(args[0])
     if tool is None:
         raise DomainError(f"未找到 {args[0]}：请安装 PostgreSQL 客户端（Debian 软件包 postgresql-client）")
-    done = subprocess.run([tool, *args[1:]], env=env, capture_output=True, text=True)
+    # A list of arguments, no shell; the tool is pg_dump/pg_restore found on PATH.
+    done = subprocess.run([tool, *args[1:]], env=env, capture_output=True, text=True)  # noqa: S603
     if done.returncode != 0:
         raise DomainError(f"{args[0]} 失败（退出码 {done.returncode}）：{done.stderr.strip()}")
 

@@ -30,8 +30,7 @@ def transaction() -> Iterator[Session]:
         raise
     except OperationalError as exc:
         session.rollback()
-        if exc.connection_invalidated or _is_disconnect(exc):
-            raise DatabaseUnavailable() from exc
+        _raise_unavailable(exc)
         raise
     except BaseException:
         session.rollback()
@@ -51,16 +50,25 @@ def reading() -> Iterator[Session]:
         _audit_denied(exc)
         raise
     except OperationalError as exc:
-        if exc.connection_invalidated or _is_disconnect(exc):
-            raise DatabaseUnavailable() from exc
+        _raise_unavailable(exc)
         raise
     finally:
         session.close()  # ends the transaction without expiring what was loaded
 
 
-def _is_disconnect(exc: DBAPIError) -> bool:
+_DISCONNECT = ("connection", "could not connect", "server closed", "terminat")
+# SQLite: the file or its disk, not a connection, is what fails.
+_STORAGE = ("disk i/o error", "unable to open database file", "database or disk is full",
+            "readonly database")
+
+
+def _raise_unavailable(exc: DBAPIError) -> None:
+    """Turn a lost connection or an inaccessible database file into DatabaseUnavailable."""
     msg = str(exc.orig).lower() if exc.orig else ""
-    return any(s in msg for s in ("connection", "could not connect", "server closed", "terminat"))
+    if exc.connection_invalidated or any(s in msg for s in _DISCONNECT):
+        raise DatabaseUnavailable(DatabaseUnavailable.CONNECTION) from exc
+    if any(s in msg for s in _STORAGE):
+        raise DatabaseUnavailable(DatabaseUnavailable.STORAGE) from exc
 
 
 def _audit_denied(exc: PermissionDenied) -> None:

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from duty_support import PASSWORD, make_actor, make_street
-from models.daily import Call, LogBook, LogEntry
+from models.daily import Call
 from services import calendar, open_items, rosters, shifts
 from services import incidents as inc
 from services.daily import calls, hotline, instructions, logbook

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from models.auth import User, UserRole
 from models.daily import CALL_IMPORTANCE, CALL_KINDS, Call, CallTransfer
 from models.roster import Handover, HandoverItem, ShiftOfficer
+from rules.validation import control_problem
 from services import audit, clock, shifts
 from services.daily.common import aware, load, text_of, unit_of, user_names
 from services.errors import DomainError, PermissionDenied, ValidationError
@@ -31,7 +32,8 @@ KIND_LABELS = {
 }
 IMPORTANCE_LABELS = {"normal": "一般", "important": "重要", "urgent": "紧急"}
 STATE_LABELS = {"open": "办理中", "closed": "已办结"}
-assert set(KIND_LABELS) == set(CALL_KINDS) and set(IMPORTANCE_LABELS) == set(CALL_IMPORTANCE)
+if set(KIND_LABELS) != set(CALL_KINDS) or set(IMPORTANCE_LABELS) != set(CALL_IMPORTANCE):
+    raise RuntimeError("call kinds or importances out of step with their labels")
 
 
 @dataclass
@@ -195,6 +197,9 @@ def log_call(actor: Actor, form: CallInput) -> int:
                                        text_of(form.number))
         if len(caller) > 100 or len(caller_unit) > 100 or len(number) > 50:
             problems.append("来电人/单位/号码：过长")
+        problems += [p for p in (control_problem(label, value) for label, value in (
+            ("来电内容", summary), ("来电人", caller), ("来电单位", caller_unit),
+            ("来电号码", number))) if p]
         if form.importance != "normal" and not (caller or caller_unit or number):
             problems.append(f"来电人：重要来电须记录来电人、单位或号码之一（{ARTICLE}）")
         if problems:

@@ -27,7 +27,8 @@ ARTICLE = flow.ARTICLE
 STATE_LABELS = flow.STATE_LABELS
 CHANNEL_LABELS = {"phone": "电话", "written": "书面批示", "meeting": "会议", "sms": "短信",
                   "system": "系统", "in_person": "当面"}
-assert set(CHANNEL_LABELS) == set(INSTRUCTION_CHANNELS)
+if set(CHANNEL_LABELS) != set(INSTRUCTION_CHANNELS):
+    raise RuntimeError("instruction channels out of step with their labels")
 
 
 @dataclass

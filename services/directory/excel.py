@@ -263,7 +263,7 @@ def _import_units(s: Session, actor: Actor, rows: list[_Row]) -> int:
                 else:
                     street_offices.append(name)
         planned.append((row, values, canonical_phone(phone, PHONE), parent, active))
-    for row, values, _phone, parent, _active in planned:
+    for row, _values, _phone, parent, _active in planned:
         if not parent or parent in in_file:
             continue
         if parent not in existing:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from models.auth import User
 from models.org import UNIT_KINDS, DutyPhoneFiling, Person, Unit
 from rules.validation import (
-    LANDLINE, PHONE, canonical_phone, clean_text, phone_problem, text_problem,
+    LANDLINE, PHONE, canonical_phone, clean_text, has_control, phone_problem, text_problem,
 )
 from services import audit, clock
 from services.directory.common import UNIT_KIND_LABELS, apply_changes, load_for_edit
@@ -122,7 +122,7 @@ def _ancestors(s: Session, unit_id: int) -> set[int]:
 
 def _db_problems(s: Session, data: UnitData, values: dict, unit_id: int | None) -> list[str]:
     problems = []
-    if values["name"]:
+    if values["name"] and not has_control(values["name"]):   # NUL: refused, never queried
         clash = select(Unit.id).where(Unit.name == values["name"])
         if unit_id is not None:
             clash = clash.where(Unit.id != unit_id)

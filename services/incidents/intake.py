@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from models.incident import Incident, IncidentIntake
 from models.org import Unit
 from rules.deadlines import ARTICLE, LEVEL_LABELS
+from rules.validation import control_problem
 from services import audit, clock
 from services.errors import DomainError, ValidationError
 from services.incidents.common import (
@@ -88,6 +89,9 @@ def _facts_problems(f: IncidentFacts, received_at, now) -> tuple[list[str], dict
         problems.append("事发地点：不超过 200 字")
     if len(clean["source_text"]) > 200:
         problems.append("信息来源说明：不超过 200 字")
+    problems += [p for p in (control_problem(label, clean[key]) for key, label in (
+        ("title", "事件名称"), ("place", "事发地点"), ("source_text", "信息来源说明"),
+        ("description", "事件简要情况"))) if p]
     for problem in (category_problem(clean["category"]), level_problem(clean["level"])):
         if problem:
             problems.append(problem)
@@ -138,6 +142,8 @@ def create_incident(s: Session, actor: Actor, form: IntakeInput) -> Incident:
     problems += more
     if len(text_of(form.caller)) > 100 or len(text_of(form.caller_number)) > 50:
         problems.append("来电人/号码：过长")
+    problems += [p for p in (control_problem("来电人", form.caller),
+                             control_problem("来电号码", form.caller_number)) if p]
     if problems:
         raise ValidationError(problems)
     inc = Incident(unit_id=unit_id, received_at=received_at, state="received", unverified=False,
