@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             drop = None
             print("PostgreSQL not reachable: skipped")
-    print(f"| backend | entries | " + " | ".join(["compile p50", "compile p95", "docx p50", "seal",
+    print("| backend | entries | " + " | ".join(["compile p50", "compile p95", "docx p50", "seal",
                                                   "sealed read", "verify"]) + " (ms) |")
     print("|---|---|---|---|---|---|---|---|")
     for name, url in backends:

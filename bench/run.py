@@ -14,6 +14,7 @@ BENCHES = [
     "bench.incidents",
     "bench.logbook",
     "bench.rosters",
+    "bench.pages",
 ]
 
 

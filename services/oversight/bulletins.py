@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import Session, selectinload, undefer
 
 from documents.official import render_bulletin
 from models.auth import User
@@ -179,9 +179,13 @@ def bulletin_docx(actor: Actor, bulletin_id: int) -> tuple[str, bytes]:
 def bulletin_rows(s: Session, bulletins: list[Bulletin], unit_id: int | None) -> list[BulletinRow]:
     names = dict(s.execute(select(User.id, User.display_name).where(
         User.id.in_([b.published_by_id for b in bulletins if b.published_by_id] or [-1]))).all())
+    # Every bulletin's results in one query (ordered by time, as _results orders them).
+    ids = {b.id: {link.inspection_id for link in b.inspections
+                  if unit_id is None or link.unit_id == unit_id} for b in bulletins}
+    results = inspection_rows(s, ids=sorted(set().union(*ids.values()))) if bulletins else []
     return [BulletinRow(b.id, b.version, b.number, b.title, b.period_start, b.period_end, b.intro,
                         b.state, b.created_at, b.published_at, names.get(b.published_by_id),
-                        tuple(_results(s, b, unit_id))) for b in bulletins]
+                        tuple(r for r in results if r.id in ids[b.id])) for b in bulletins]
 
 
 def list_bulletins(actor: Actor) -> list[BulletinRow]:
@@ -189,7 +193,7 @@ def list_bulletins(actor: Actor) -> list[BulletinRow]:
     with its own unit's results only."""
     with reading() as s:
         unit_id = scoped_unit(actor, "bulletin.read")
-        q = select(Bulletin).order_by(Bulletin.id.desc())
+        q = select(Bulletin).options(selectinload(Bulletin.inspections)).order_by(Bulletin.id.desc())
         if unit_id is not None:
             q = q.where(Bulletin.state == "published", Bulletin.id.in_(
                 select(BulletinInspection.bulletin_id).where(BulletinInspection.unit_id == unit_id)))

@@ -134,10 +134,12 @@ def compliance(actor: Actor, start: date, end: date) -> list[ComplianceRow]:
             found[("late_check_in", unit_id)].append(ComplianceRecord(
                 "check_in", ci.id, local_day(ci.at),
                 f"班次{_fmt(starts_at)}开始，{_fmt(ci.at)}签到，晚于提前10分钟到岗的要求"))
-        signed = select(Handover.outgoing_shift_id).where(Handover.state == "signed")
+        # NOT EXISTS, not NOT IN: PostgreSQL re-ran the NOT IN subquery per shift.
+        signed = select(Handover.id).where(Handover.outgoing_shift_id == Shift.id,
+                                           Handover.state == "signed").exists()
         rows = s.execute(select(Shift).join(Roster, Roster.id == Shift.roster_id).where(
             Roster.status == "published", Shift.ends_at >= lo, Shift.ends_at < hi,
-            Shift.ends_at <= now, Shift.id.not_in(signed)).order_by(Shift.ends_at)).scalars()
+            Shift.ends_at <= now, ~signed).order_by(Shift.ends_at)).scalars()
         for sh in rows:
             found[("unsigned_handover", sh.unit_id)].append(ComplianceRecord(
                 "shift", sh.id, local_day(sh.ends_at),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from models.org import Person, Unit
 from models.oversight import TRAINING_KINDS, TrainingAttendance, TrainingSession
@@ -136,7 +137,8 @@ def record_attendance(actor: Actor, session_id: int, person_ids: list[int], pass
 def list_sessions(actor: Actor) -> list[SessionRow]:
     with reading() as s:
         require(actor, "training.read")
-        sessions = list(s.execute(select(TrainingSession).order_by(
+        sessions = list(s.execute(select(TrainingSession).options(
+            selectinload(TrainingSession.attendances)).order_by(
             TrainingSession.held_on.desc(), TrainingSession.id.desc())).scalars())
         pids = {a.person_id for x in sessions for a in x.attendances}
         people = {p.id: (p.name, u) for p, u in s.execute(

@@ -1,0 +1,321 @@
+"""Every page at scale (issue 7, "Data at scale"), on SQLite and PostgreSQL.
+
+For an empty database (migrated, one unit and the benchmark accounts) and for a generated
+street (bench/generate.py), each page of navigation.PAGES is run through AppTest of app.py
+signed in as a role that sees it (the office administrator where it may; the shift leader for
+审批, the system administrator for 账号与角色, the audit administrator for 审计日志): one
+warm-up run, then `--runs` timed runs — script time p50/p95 and SQL statements per run
+(a before_cursor_execute listener). The table puts empty and generated side by side with
+the ratio, and flags a page over 300 ms p95, over 1.5 × its empty p95, or whose statement
+count differs with the history.
+
+    .venv/bin/python -m bench.pages                       # generates a 1-year street per backend
+    .venv/bin/python -m bench.pages --sqlite-url sqlite:////tmp/street/y1.sqlite \
+        --pg-url postgresql+psycopg://postgres@127.0.0.1:5432/dutydesk_street_1y --label "1 year"
+    .venv/bin/python -m bench.pages --no-pg --years 1 --scale 0.05 --runs 3   # a quick check
+
+A generated database given by URL is used as it is (the sign-ins add a few sessions and
+audit rows); one the benchmark generates itself is dropped afterwards.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DUTYDESK_BCRYPT_ROUNDS", "4")
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
+
+from sqlalchemy import create_engine, event, text  # noqa: E402
+from sqlalchemy.orm import sessionmaker  # noqa: E402
+
+from bench.generate import BENCH_USERS, PASSWORD, generate  # noqa: E402
+from bench.incidents import PG_ADMIN_URL, RESULTS, machine, migrate, ms, pct, pg_available  # noqa: E402
+from models import db as dbmod  # noqa: E402
+from models.db import make_engine  # noqa: E402
+from navigation import PAGES, _allowed  # noqa: E402
+from services.permissions import Actor  # noqa: E402
+
+TARGET_P95 = 0.300
+TARGET_RATIO = 1.5
+ROLE_ORDER = ["office_admin", "shift_leader", "duty_officer", "system_admin", "audit_admin"]
+USER_OF_ROLE = {role: username for username, (_n, role) in BENCH_USERS.items()}
+
+
+def role_for(spec) -> str:
+    for role in ROLE_ORDER:
+        if _allowed(Actor(user_id=0, username="x", display_name="x", roles=frozenset({role}),
+                          unit_id=1), spec):
+            return role
+    raise LookupError(spec.path)
+
+
+@dataclass
+class PageMeasure:
+    path: str
+    title: str
+    role: str
+    times: list[float] = field(default_factory=list)
+    statements: list[int] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def p50(self) -> float:
+        return pct(self.times, 50) if self.times else float("nan")
+
+    @property
+    def p95(self) -> float:
+        return pct(self.times, 95) if self.times else float("nan")
+
+    @property
+    def stmts(self) -> str:
+        return "/".join(map(str, sorted(set(self.statements)))) or "–"
+
+
+# ---------------------------------------------------------------- databases
+
+@contextmanager
+def fresh(kind: str):
+    """A new migrated database: yields (url, drop)."""
+    if kind == "sqlite":
+        tmp = tempfile.mkdtemp(prefix="dutydesk-pages-")
+        yield f"sqlite:///{tmp}/bench.sqlite"
+        return
+    name = f"dutydesk_pages_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def seed_empty(url: str) -> None:
+    """The empty street: one unit, the benchmark accounts, nothing else."""
+    migrate(url)
+    generate_accounts_only(url)
+
+
+def generate_accounts_only(url: str) -> None:
+    from models.auth import User
+    from models.org import Person, Unit
+    from services import auth
+    from services.permissions import SYSTEM_ACTOR
+    from services.uow import transaction
+
+    engine = make_engine(url)
+    dbmod.configure(sessionmaker(engine, expire_on_commit=False))
+    try:
+        with transaction() as s:
+            unit = Unit(name="柏泉街道办事处", kind="street_office", active=True)
+            s.add(unit)
+            s.flush()
+            unit_id = unit.id
+        for username, (display, role) in BENCH_USERS.items():
+            uid = auth.create_user(SYSTEM_ACTOR, username, display, PASSWORD,
+                                   unit_id=None if role.endswith("_admin") and role != "office_admin"
+                                   else unit_id, roles={role})
+            with transaction() as s:   # as generated: duty accounts are people of the unit
+                user = s.get(User, uid)
+                user.must_change_password = False
+                if user.unit_id is not None:
+                    person = Person(name=display[:50], unit_id=unit_id, employment="permanent",
+                                    can_lead_shift=role == "shift_leader", active=True)
+                    s.add(person)
+                    s.flush()
+                    user.person_id = person.id
+    finally:
+        dbmod.configure(None)
+        engine.dispose()
+
+
+# ---------------------------------------------------------------- measuring
+
+def sign_in(username: str):
+    from streamlit.testing.v1 import AppTest
+
+    from bench.incidents import signed_in_app
+    try:
+        return signed_in_app(username)    # patches PagesManager as the server runs; desk roles
+    except AssertionError:
+        pass
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    next(w for w in at.text_input if w.label == "用户名").input(username)
+    next(w for w in at.text_input if w.label == "密码").input(PASSWORD)
+    next(b for b in at.button if b.label == "登录").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def measure_pages(url: str, runs: int, only: list[str] | None = None) -> list[PageMeasure]:
+    engine = make_engine(url)
+    dbmod.configure(sessionmaker(engine, expire_on_commit=False))
+    count = [0]
+
+    def on_execute(*_a, **_k):
+        count[0] += 1
+
+    apps: dict[str, object] = {}
+    out: list[PageMeasure] = []
+    try:
+        for spec in PAGES:
+            if only and not any(o in spec.path for o in only):
+                continue
+            role = role_for(spec)
+            m = PageMeasure(spec.path, spec.title, role)
+            out.append(m)
+            try:
+                at = apps.get(role) or sign_in(USER_OF_ROLE[role])
+                apps[role] = at
+                at.switch_page(spec.path)
+                at.run()   # warm-up (and the switch)
+                if at.exception:
+                    raise RuntimeError(at.exception[0].value)
+                event.listen(engine, "before_cursor_execute", on_execute)
+                try:
+                    for _ in range(runs):
+                        count[0] = 0
+                        t = time.perf_counter()
+                        at.run()
+                        m.times.append(time.perf_counter() - t)
+                        m.statements.append(count[0])
+                        if at.exception:
+                            raise RuntimeError(at.exception[0].value)
+                finally:
+                    event.remove(engine, "before_cursor_execute", on_execute)
+            except Exception as exc:  # noqa: BLE001 — reported in the table, the others go on
+                m.error = f"{type(exc).__name__}: {str(exc)[:160]}"
+                apps.pop(role, None)
+            print(f"    {spec.title:10s} {role:13s} p50 {ms(m.p50):>7} p95 {ms(m.p95):>7} ms "
+                  f"{m.stmts:>6} stmts" + (f"  ERROR {m.error}" if m.error else ""), flush=True)
+    finally:
+        dbmod.configure(None)
+        engine.dispose()
+    return out
+
+
+# ---------------------------------------------------------------- report
+
+def table(kind: str, empty: list[PageMeasure], big: list[PageMeasure],
+          base: list[PageMeasure] | None = None) -> tuple[str, list[str]]:
+    lines = ["| page | role | empty p50 | empty p95 | generated p50 | generated p95 | "
+             "p95 ratio | SQL empty | " + ("SQL smaller street | " if base else "")
+             + "SQL generated | flags |",
+             "|---|---|---:|---:|---:|---:|---:|---:|" + ("---:|" if base else "") + "---:|---|"]
+    misses = []
+    by_path = {m.path: m for m in empty}
+    base_by = {m.path: m for m in base or []}
+    for g in big:
+        e = by_path.get(g.path)
+        b = base_by.get(g.path)
+        flags = []
+        if g.error or (e and e.error):
+            flags.append("ERROR " + (g.error or e.error))
+        ratio = g.p95 / e.p95 if e and e.times and g.times else float("nan")
+        if g.times and g.p95 > TARGET_P95:
+            flags.append("> 300 ms")
+        if ratio == ratio and ratio > TARGET_RATIO:
+            flags.append("> 1.5× empty")
+        if b and g.statements and b.statements and max(g.statements) > max(b.statements):
+            flags.append("SQL grows with history")
+        elif e and g.statements and e.statements and max(g.statements) > max(e.statements):
+            flags.append("more SQL than empty")
+        if flags:
+            misses.append(f"{kind} {g.title} ({g.path}): {', '.join(flags)}")
+        lines.append(
+            f"| {g.title} `{Path(g.path).stem}` | {g.role} | {ms(e.p50) if e else '–'} | "
+            f"{ms(e.p95) if e else '–'} | {ms(g.p50)} | {ms(g.p95)} | "
+            f"{ratio:.2f} | {e.stmts if e else '–'} | " + (f"{b.stmts if b else '–'} | " if base else "")
+            + f"{g.stmts} | {'; '.join(flags)} |")
+    return "\n".join(lines), misses
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--runs", type=int, default=10)
+    p.add_argument("--years", type=float, default=1, help="history generated when no URL is given")
+    p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--sqlite-url", help="an already generated SQLite street")
+    p.add_argument("--pg-url", help="an already generated PostgreSQL street")
+    p.add_argument("--sqlite-baseline", help="a smaller generated SQLite street of the same "
+                   "organisation: statement counts above it are flagged as growing with history")
+    p.add_argument("--pg-baseline", help="the same for PostgreSQL")
+    p.add_argument("--label", default=None, help="what the generated street is (for the report)")
+    p.add_argument("--no-pg", action="store_true")
+    p.add_argument("--no-sqlite", action="store_true")
+    p.add_argument("--only", nargs="*", help="pages whose path contains one of these")
+    p.add_argument("--no-write", action="store_true")
+    a = p.parse_args(argv)
+    os.chdir(ROOT)
+    kinds = [] if a.no_sqlite else ["sqlite"]
+    notes = []
+    if not a.no_pg:
+        if pg_available():
+            kinds.append("postgresql")
+        else:
+            notes.append(f"PostgreSQL not reachable at {PG_ADMIN_URL}: skipped.")
+    label = a.label or f"generated, --years {a.years:g}" + (f" --scale {a.scale:g}" if a.scale != 1 else "")
+    sections, all_misses = [], []
+    for kind in kinds:
+        given = a.sqlite_url if kind == "sqlite" else a.pg_url
+        print(f"[{kind}] empty database × {a.runs} runs per page …", flush=True)
+        with fresh(kind) as url:
+            seed_empty(url)
+            empty = measure_pages(url, a.runs, a.only)
+        if given:
+            print(f"[{kind}] {label}: {given} …", flush=True)
+            big = measure_pages(given, a.runs, a.only)
+            gen_note = f"the street at `{given.split('@')[-1]}`"
+        else:
+            with fresh(kind) as url:
+                print(f"[{kind}] generating ({label}) …", flush=True)
+                migrate(url)
+                res = generate(url, a.years, a.scale)
+                gen_note = (f"generated here: {res['rows']:,} rows in {res['seconds']:.0f} s "
+                            f"({res['rows'] / res['seconds']:,.0f} rows/s)")
+                print(f"[{kind}] {label} …", flush=True)
+                big = measure_pages(url, a.runs, a.only)
+        baseline = a.sqlite_baseline if kind == "sqlite" else a.pg_baseline
+        base = None
+        if baseline:
+            print(f"[{kind}] baseline street {baseline} (statements only matter) …", flush=True)
+            base = measure_pages(baseline, max(2, a.runs // 5), a.only)
+            gen_note += f"; SQL compared with the smaller street `{baseline.split('@')[-1]}`"
+        load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+        gen_note += f"; load average {load} after this backend"
+        tbl, misses = table(kind, empty, big, base)
+        all_misses += misses
+        sections += [f"### {kind} — empty vs {label} ({gen_note})", "", tbl, ""]
+    stamp = time.strftime("%Y-%m-%d %H:%M %Z")
+    report = "\n".join([
+        f"## bench.pages — {stamp}", "", f"Machine: {machine()}.",
+        f"`python -m bench.pages {' '.join(argv or [])}`".replace(" `", "`"), "",
+        "Script time (ms) of one AppTest run of app.py signed in (session check, navigation, the "
+        f"page) after a warm-up, p50/p95 over {a.runs} runs; SQL: statements per run (distinct "
+        "values). Targets: p95 ≤ 300 ms and ≤ 1.5 × the empty database; statements not growing "
+        "with history.", "", *sections,
+        "**Misses:**" if all_misses else "**All pages within the targets.**",
+        *[f"- {m}" for m in all_misses], *[f"\n**Note:** {n}" for n in notes], ""])
+    print("\n" + report)
+    if not a.no_write:
+        with open(RESULTS, "a", encoding="utf-8") as out:
+            out.write(report + "\n")
+        print(f"appended to {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
