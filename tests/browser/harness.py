@@ -3,7 +3,8 @@
 Fixtures (a browser test module imports the ones it uses: `from harness import live_app, page`):
 - `live_app`: a fresh, migrated SQLite data directory and a Streamlit server on a free
   port; yields a LiveApp (`.url`, `.data_dir`, `.env` to run manage.py against it). A traceback in
-  the server's log fails the test.
+  the server's log fails the test. Its pieces (`app_env`, `migrate`, `start_app`,
+  `wait_healthy`, `stop_app`) start servers of other shapes (two instances on one database).
 - `page`: a Playwright page in Chinese, 1400×900, in Debian's /usr/bin/chromium; a
   screenshot is kept when the test fails. Without /usr/bin/chromium the test skips
   locally and fails with CI=true.
@@ -60,7 +61,8 @@ class LiveApp:
 
     @property
     def database_url(self) -> str:
-        return f"sqlite:///{self.data_dir / 'dutydesk.sqlite'}"
+        return (self.env.get("DUTYDESK_DATABASE_URL")
+                or f"sqlite:///{self.data_dir / 'dutydesk.sqlite'}")
 
     def server_errors(self) -> str:
         """Tracebacks the server logged (users only see them redacted)."""
@@ -74,7 +76,8 @@ def _wait_healthy(proc: subprocess.Popen, url: str, log: Path) -> None:
         if proc.poll() is not None:
             raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+            # our own http://127.0.0.1 server
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:  # noqa: S310
                 if resp.status == 200:
                     return
         except OSError:
@@ -96,33 +99,56 @@ def _stop(proc: subprocess.Popen) -> None:
         pass
 
 
-@pytest.fixture
-def live_app(request, tmp_path) -> Iterator[LiveApp]:
-    data_dir = tmp_path / "data"
+def app_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a server (and of manage.py run against it): this process's
+    without any DUTYDESK_/STREAMLIT_ setting, plus the data directory and `extra`."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DUTYDESK_", "STREAMLIT_"))}
     env.update(DUTYDESK_DATA_DIR=str(data_dir), DUTYDESK_BCRYPT_ROUNDS="4",
-               DUTYDESK_ADDRESS="127.0.0.1", PYTHONUNBUFFERED="1")
+               DUTYDESK_ADDRESS="127.0.0.1", PYTHONUNBUFFERED="1", **extra)
+    return env
+
+
+def migrate(env: dict[str, str]) -> None:
     migrated = subprocess.run([sys.executable, "manage.py", "migrate"], cwd=ROOT, env=env,
                               capture_output=True, text=True)
     if migrated.returncode:
         pytest.fail(f"manage.py migrate failed:\n{migrated.stderr}")
+
+
+def start_app(env: dict[str, str], log_name: str) -> LiveApp:
+    """`streamlit run app.py` on a free port with `env`; returns at once (see wait_healthy)."""
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
-    log = ARTIFACTS / f"{safe_name(request.node.name)}-streamlit.log"
+    log = ARTIFACTS / f"{safe_name(log_name)}-streamlit.log"
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py",
              "--server.address", "127.0.0.1", "--server.port", str(port),
              "--server.headless", "true", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    app = LiveApp(url=url, data_dir=data_dir, env=env, log=log, process=proc)
+    return LiveApp(url=f"http://127.0.0.1:{port}", data_dir=Path(env["DUTYDESK_DATA_DIR"]),
+                   env=env, log=log, process=proc)
+
+
+def wait_healthy(app: LiveApp) -> None:
+    _wait_healthy(app.process, app.url, app.log)
+
+
+def stop_app(app: LiveApp) -> None:
+    _stop(app.process)
+
+
+@pytest.fixture
+def live_app(request, tmp_path) -> Iterator[LiveApp]:
+    env = app_env(tmp_path / "data")
+    migrate(env)
+    app = start_app(env, request.node.name)
     try:
-        _wait_healthy(proc, url, log)
+        wait_healthy(app)
         yield app
     finally:
-        _stop(proc)
+        stop_app(app)
     errors = app.server_errors()
     if errors:
         pytest.fail(f"the Streamlit server logged an error:\n{errors[-4000:]}")
@@ -170,7 +196,7 @@ def page(request, chromium_browser):
             snap(pg, f"FAILED-{request.node.name}")
             (ARTIFACTS / f"FAILED-{safe_name(request.node.name)}.txt").write_text(
                 pg.locator("body").inner_text())
-        except Exception:  # the page may be gone; the failure itself matters more
+        except Exception:  # noqa: S110 - the page may be gone; the failure itself matters more
             pass
     context.close()
 
@@ -280,6 +306,9 @@ def open_page(page, title: str) -> None:
     sidebar = page.get_by_test_id("stSidebar")
     link = sidebar.get_by_role("link", name=title, exact=True)
     more = sidebar.get_by_text(re.compile(r"^View \d+ more$"))
+    deadline = time.monotonic() + 20  # a rerun may still be drawing the navigation
+    while not (link.is_visible() or more.is_visible()) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
     if not link.is_visible() and more.is_visible():
         more.click()
     link.click()
