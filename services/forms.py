@@ -20,3 +20,13 @@ def aware(value: datetime | None, label: str) -> datetime | None:
     if value.tzinfo is None or value.utcoffset() is None:
         value = value.replace(tzinfo=clock.SHANGHAI)
     return value.astimezone(timezone.utc)
+
+
+def past_time(value, label: str, now: datetime) -> tuple[datetime, str | None]:
+    """A form's time of something that already happened (blank = now), and the problem
+    with it, if any: unreadable, or later than now."""
+    try:
+        at = aware(value, label) or now
+    except DomainError as exc:
+        return now, exc.message
+    return at, (f"{label}：不能晚于当前时间" if at > now else None)

@@ -19,7 +19,8 @@ from models.daily import CALL_IMPORTANCE, CALL_KINDS, Call, CallTransfer
 from models.roster import Handover, HandoverItem, ShiftOfficer
 from rules.validation import control_problem
 from services import audit, clock, shifts
-from services.daily.common import aware, load, text_of, unit_of, user_names
+from services.daily.common import load, text_of, unit_of, user_names
+from services.forms import past_time
 from services.errors import DomainError, PermissionDenied, ValidationError
 from services.permissions import DUTY_ROLES, SHIFT_LEADER, SYSTEM, Actor, require, scoped_unit
 from services.uow import reading, transaction
@@ -179,13 +180,8 @@ def log_call(actor: Actor, form: CallInput) -> int:
         unit_id = unit_of(s, actor, form.unit_id)
         now = clock.now()
         problems = []
-        try:
-            at = aware(form.at, "来电时间") or now
-        except DomainError as exc:
-            problems.append(exc.message)
-            at = now
-        if at > now:
-            problems.append("来电时间：不能晚于当前时间")
+        at, problem = past_time(form.at, "来电时间", now)
+        problems += [problem] if problem else []
         summary = text_of(form.summary)
         if not summary:
             problems.append(f"来电内容：不能为空，重要来电须准确、详细记录（{ARTICLE}）")

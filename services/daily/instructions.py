@@ -17,6 +17,7 @@ from services import audit, clock, shifts
 from services.daily.common import (
     aware, load, person_names, text_of, unit_names, unit_of, user_names,
 )
+from services.forms import past_time
 from services.errors import DomainError, PermissionDenied, ValidationError
 from services.permissions import Actor, can, require, scoped_unit
 from services.uow import reading, transaction
@@ -147,13 +148,8 @@ def create_instruction(s: Session, actor: Actor, form: InstructionInput) -> Inst
     unit_id = unit_of(s, actor, form.unit_id)
     now = clock.now()
     problems = []
-    try:
-        given_at = aware(form.given_at, "批示时间") or now
-    except DomainError as exc:
-        problems.append(exc.message)
-        given_at = now
-    if given_at > now:
-        problems.append("批示时间：不能晚于当前时间")
+    given_at, problem = past_time(form.given_at, "批示时间", now)
+    problems += [problem] if problem else []
     leader, text = text_of(form.leader_name), text_of(form.text)
     if not leader:
         problems.append(f"批示领导：不能为空（{ARTICLE}）")

@@ -15,6 +15,7 @@ from models.org import Unit
 from rules.deadlines import ARTICLE, LEVEL_LABELS
 from rules.validation import control_problem
 from services import audit, clock
+from services.forms import past_time
 from services.errors import DomainError, ValidationError
 from services.incidents.common import (
     SOURCE_KIND_LABELS, add_event, aware, category_problem, check_classification,
@@ -131,13 +132,8 @@ def create_incident(s: Session, actor: Actor, form: IntakeInput) -> Incident:
     require(actor, "incident.create", form.unit_id if form.unit_id is not None else actor.unit_id)
     unit_id = _unit_for(s, actor, form.unit_id)
     problems = []
-    try:
-        received_at = aware(form.received_at, "接报时间") or now
-    except DomainError as exc:
-        problems.append(exc.message)
-        received_at = now
-    if received_at > now:
-        problems.append("接报时间：不能晚于当前时间")
+    received_at, problem = past_time(form.received_at, "接报时间", now)
+    problems += [problem] if problem else []
     more, clean = _facts_problems(form, received_at, now)
     problems += more
     if len(text_of(form.caller)) > 100 or len(text_of(form.caller_number)) > 50:
