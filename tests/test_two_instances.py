@@ -4,8 +4,9 @@ Two `streamlit run app.py` servers on free ports share one migrated PostgreSQL d
 (DUTYDESK_DATABASE_URL) and one data directory (DUTYDESK_DATA_DIR: the cookie signing key),
 as deploy/dutydesk@.service runs them behind nginx.
 
-- Both servers start and answer on the shared database (the cross-instance browser check
-  was taken out: flaky, see the lead's report).
+- In real Chromium, the office administrator signed in on instance A adds a unit; signed in
+  on instance B (its own browser context, as nginx may send another officer there) she sees
+  it, adds another, and A shows that one on its next run.
 - At the service level, on the same database (the instances run the same services):
   50 concurrent sessions race transitions on three shared incidents — drafting, submitting,
   signing off and sending reports, starting and confirming verification, phone reports —
@@ -19,6 +20,7 @@ PostgreSQL only: skipped without it locally, failed with CI=true.
 """
 from __future__ import annotations
 
+import re
 import sys
 import threading
 import time
@@ -34,16 +36,23 @@ from sqlalchemy.orm import sessionmaker
 sys.path.insert(0, str(Path(__file__).resolve().parent / "browser"))
 
 from conftest import IN_CI, PG_ADMIN_URL, _pg_available, create_pg_database  # noqa: E402
-from harness import app_env, migrate, start_app, stop_app, wait_healthy  # noqa: E402
+from harness import (  # noqa: E402, F401  (chromium_browser: a fixture)
+    app_env, chromium_browser, expand, fill, login, migrate, new_context, open_page, settle,
+    snap, start_app, stop_app, submit, wait_healthy,
+)
+from playwright.sync_api import expect  # noqa: E402
 from incident_support import DISTRICT, content, intake, make_people  # noqa: E402
 from models import db as dbmod  # noqa: E402
 from models.audit import AuditEvent  # noqa: E402
 from models.db import make_engine  # noqa: E402
 from models.incident import Incident, IncidentEvent, Report  # noqa: E402
-from services import audit  # noqa: E402
+from models.auth import User  # noqa: E402
+from models.org import Unit  # noqa: E402
+from services import audit, auth  # noqa: E402
 from services import incidents as inc  # noqa: E402
 from services.errors import ConcurrentEditError, DomainError  # noqa: E402
-from services.uow import reading  # noqa: E402
+from services.permissions import SYSTEM_ACTOR  # noqa: E402
+from services.uow import reading, transaction  # noqa: E402
 
 SESSIONS = 50
 ROUNDS = 6
@@ -291,3 +300,70 @@ def test_fifty_sessions_on_shared_incidents_lose_nothing(instances, services_on)
     a, b = instances
     assert healthy(a) and healthy(b)  # the servers shared the database all along
     assert time.monotonic() - started < 60
+
+
+# ---------------------------------------------------------------- seen across instances
+
+OFFICE = ("shuangshi", "双实例管理员", "Twin#Desk2026")
+
+
+def office_admin_account() -> None:
+    """An office administrator of the street office, her own password, no forced change."""
+    with transaction() as s:
+        street = s.scalar(select(Unit.id).where(Unit.kind == "street_office"))
+    uid = auth.create_user(SYSTEM_ACTOR, OFFICE[0], OFFICE[1], OFFICE[2], unit_id=street,
+                           roles={"office_admin"})
+    with transaction() as s:
+        s.get(User, uid).must_change_password = False
+
+
+def add_unit(page, name: str, phone: str) -> None:
+    open_page(page, "单位与值班电话")
+    expand(page, "新增单位")
+    fill(page, "单位名称", name)
+    fill(page, "值班电话", phone)
+    submit(page, "新增单位")
+    expect(page.get_by_text(f"已新增单位「{name}」").first).to_be_visible()
+
+
+def in_table(page, text: str):
+    """Cells of the page's tables showing `text` (a data grid keeps its cells in an
+    accessible table hidden behind the canvas it draws)."""
+    return page.locator('[data-testid="stDataFrame"] td', has_text=text)
+
+
+@pytest.mark.browser
+def test_a_record_made_in_one_instance_is_seen_in_the_other(instances, services_on,
+                                                             chromium_browser):
+    office_admin_account()
+    a, b = instances
+    contexts = [new_context(chromium_browser), new_context(chromium_browser)]
+    try:
+        on_a, on_b = (ctx.new_page() for ctx in contexts)
+        for page, app in ((on_a, a), (on_b, b)):
+            page.goto(app.url)
+            settle(page)
+            login(page, OFFICE[0], OFFICE[2])
+            expect(page.get_by_test_id("stSidebar").get_by_text(OFFICE[1], exact=True)
+                   ).to_be_visible()
+
+        add_unit(on_a, "双联社区", "027-83886001")
+        open_page(on_b, "单位与值班电话")
+        expect(on_b.get_by_role("tab", name=re.compile(r"^基层单位（\d+）$"))).to_be_visible()
+        on_b.get_by_role("tab", name=re.compile(r"^基层单位")).click()
+        settle(on_b)
+        expect(in_table(on_b, "双联社区")).to_have_count(1)
+
+        add_unit(on_b, "双星社区", "027-83886002")
+        open_page(on_a, "人员")             # any other page, then back: a fresh run on A
+        open_page(on_a, "单位与值班电话")
+        on_a.get_by_role("tab", name=re.compile(r"^基层单位")).click()
+        settle(on_a)
+        expect(in_table(on_a, "双星社区")).to_have_count(1)
+        snap(on_a, "two-instances-A-sees-B")
+    finally:
+        for ctx in contexts:
+            ctx.close()
+    with reading() as s:  # one database: each unit once, whichever instance wrote it
+        names = s.scalars(select(Unit.name).where(Unit.name.in_(["双联社区", "双星社区"])))
+        assert sorted(names) == ["双星社区", "双联社区"]

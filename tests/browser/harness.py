@@ -183,11 +183,44 @@ def chromium_browser():
             _CHROMIUM["playwright"].stop()
 
 
+# Installed in every document before Streamlit loads: notes when the page last sent the
+# server anything (a click, a widget value, a component value: each may start a run) and
+# which component iframes have spoken (the login cookie manager reports its value only
+# once its iframe has loaded, which on a busy machine can come seconds after a run ended,
+# and that late run would interrupt, and so lose, a form submitted meanwhile).
+ACTIVITY_WATCH = """
+(() => {
+  const dd = window.__dd = {lastActivity: 0, spoke: new WeakSet()};
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    dd.lastActivity = performance.now();
+    return send.call(this, data);
+  };
+  window.addEventListener('message', (event) => {
+    for (const frame of document.querySelectorAll('iframe')) {
+      if (frame.contentWindow === event.source) {
+        dd.spoke.add(frame);
+        dd.lastActivity = performance.now();
+      }
+    }
+  }, true);
+})();
+"""
+
+
+def new_context(browser, **options):
+    """A browser context as the tests use it: Chinese, Beijing time, 1400×900, watched
+    (see ACTIVITY_WATCH) so that `settle` knows when Streamlit has really finished."""
+    context = browser.new_context(**{"locale": "zh-CN", "timezone_id": "Asia/Shanghai",
+                                     "viewport": {"width": 1400, "height": 900}, **options})
+    context.set_default_timeout(20_000)
+    context.add_init_script(ACTIVITY_WATCH)
+    return context
+
+
 @pytest.fixture
 def page(request, chromium_browser):
-    context = chromium_browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
-                                           viewport={"width": 1400, "height": 900})
-    context.set_default_timeout(20_000)
+    context = new_context(chromium_browser)
     pg = context.new_page()
     failures_before = request.session.testsfailed
     yield pg
@@ -208,23 +241,31 @@ def safe_name(name: str) -> str:
 
 
 def settle(page, timeout: float = 30_000, quiet_ms: int = 500) -> None:
-    """Wait until Streamlit is connected and has stayed idle (no script run, nothing stale)
-    for `quiet_ms`; fail if the run ended in an uncaught exception (users see it redacted).
+    """Wait until Streamlit is connected and has stayed idle for `quiet_ms`: no script run,
+    nothing stale, every component iframe loaded and heard from, nothing sent to the server;
+    fail if the run ended in an uncaught exception (users see it redacted).
 
-    Idle for a while, not just idle: a custom component (the login cookie manager) sends its
-    value after it loads, which starts another run that can re-mount a form's fields.
+    Idle for a while, and every component heard from: a custom component (the login cookie
+    manager) sends its value once its iframe has loaded, which starts another run; a form
+    submitted while that run is on its way is lost (the run that carried the click is
+    interrupted by one that does not).
     """
     page.wait_for_timeout(100)  # let a click's rerun begin before asking whether it ended
     page.evaluate("window.__ddIdleSince = null")
     page.wait_for_function(
         """(quiet) => {
             const app = document.querySelector('[data-testid="stApp"]');
+            const dd = window.__dd;  // absent in a context not made by new_context
+            const framesHeard = !dd || [...document.querySelectorAll('iframe')]
+                .every((frame) => dd.spoke.has(frame));
             const idle = app && app.dataset.testConnectionState === 'CONNECTED'
                 && app.dataset.testScriptState === 'notRunning'
-                && !document.querySelector('[data-stale="true"]');
+                && !document.querySelector('[data-stale="true"]') && framesHeard;
             if (!idle) { window.__ddIdleSince = null; return false; }
-            window.__ddIdleSince = window.__ddIdleSince || performance.now();
-            return performance.now() - window.__ddIdleSince >= quiet;
+            const now = performance.now();
+            window.__ddIdleSince = Math.max(window.__ddIdleSince || now,
+                                            dd ? dd.lastActivity : 0);
+            return now - window.__ddIdleSince >= quiet;
         }""",
         arg=quiet_ms, polling=50, timeout=timeout,
     )

@@ -22,7 +22,7 @@ import pytest
 from playwright.sync_api import expect
 
 from harness import ROOT, chromium_browser, live_app, page, settle  # noqa: F401  (fixtures)
-from harness import choose, fill, open_page, press, snap, submit
+from harness import choose, fill, new_context, open_page, press, snap, submit
 from harness import login as harness_login
 
 pytestmark = pytest.mark.browser
@@ -112,10 +112,7 @@ def send_signed(page, title: str, shot: str | None = None) -> None:
 
 def test_level_two_accident_from_call_to_closure(live_app, page, chromium_browser):
     make_accounts(live_app)
-    leader_context = chromium_browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
-                                                  viewport={"width": 1400, "height": 900},
-                                                  accept_downloads=True)
-    leader_context.set_default_timeout(20_000)
+    leader_context = new_context(chromium_browser, accept_downloads=True)
     leader = leader_context.new_page()
     try:
         _journey(live_app, page, leader)
