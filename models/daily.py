@@ -63,6 +63,7 @@ class Call(Versioned, Base):
         Index("ix_call_unit_at", "unit_id", "at"),
         Index("ix_call_owner_state", "owner_user_id", "state"),
         Index("ix_call_unit_state", "unit_id", "state"),
+        Index("ix_call_at", "at"),  # statistics by period (0006)
     )
 
 

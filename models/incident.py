@@ -85,6 +85,7 @@ class Incident(Versioned, Base):
         Index("ix_incident_unit_state", "unit_id", "state"),
         Index("ix_incident_owner_state", "owner_user_id", "state"),
         Index("ix_incident_closure_status", "closure_status"),
+        Index("ix_incident_occurred_at", "occurred_at", "category", "level"),  # statistics (0006)
     )
 
     @property
@@ -153,7 +154,8 @@ class IncidentEvent(Base):
 
     incident: Mapped[Incident] = relationship(back_populates="events")
 
-    __table_args__ = (Index("ix_incident_event_incident_at", "incident_id", "at"),)
+    __table_args__ = (Index("ix_incident_event_incident_at", "incident_id", "at"),
+                      Index("ix_incident_event_at", "at"))  # the log book of a shift (0006)
 
 
 class Report(Versioned, Base):
@@ -249,6 +251,7 @@ class DeadlineRecord(Base):
         CheckConstraint("incident_id IS NOT NULL OR verification_request_id IS NOT NULL",
                         name="owner"),
         # The desk: open clocks, soonest first, for all units or for one.
+        Index("ix_deadline_record_due", "due_at", "kind", "satisfied_at"),  # statistics (0006)
         Index("ix_deadline_record_open_due", "due_at",
               sqlite_where=_OPEN, postgresql_where=_OPEN),
         Index("ix_deadline_record_open_unit_due", "unit_id", "due_at",

@@ -119,6 +119,7 @@ class Shift(Versioned, Base):
     __table_args__ = (
         Index("ix_shift_unit_starts", "unit_id", "starts_at"),
         Index("ix_shift_state", "state"),
+        Index("ix_shift_ends_at", "ends_at"),  # unsigned handovers by end time (0006)
     )
 
     @property
@@ -195,7 +196,8 @@ class CheckIn(Base):
     at: Mapped[datetime]
     late: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    __table_args__ = (UniqueConstraint("shift_id", "person_id"),)
+    __table_args__ = (UniqueConstraint("shift_id", "person_id"),
+                      Index("ix_check_in_at", "at", "late"))  # late arrivals by period (0006)
 
 
 class Handover(Versioned, Base):

@@ -33,12 +33,17 @@ if office:
             act(oversight.compile_bulletin, actor, start, end, title,
                 success="通报已汇编为草稿，请核对后发布", reset="bulletin_new")
 
-rows = ui.run_action(oversight.list_bulletins, actor)
-if rows is None:
+shown = ui.run_action(oversight.bulletin_page, actor, st.session_state.get("bulletin_page", 1))
+if shown is None:
     st.stop()
-if not rows:
+if not shown.total:
     st.info("暂无通报。")
-for b in rows:
+elif shown.pages > 1:  # newest first, a page at a time
+    left, right = st.columns([1, 3], vertical_alignment="center")
+    left.selectbox("页码", range(1, shown.pages + 1), index=shown.page - 1, key="bulletin_page",
+                   format_func=lambda n: f"第 {n} 页 / 共 {shown.pages} 页")
+    right.caption(f"通报第 {shown.first}–{shown.last} 份，共 {shown.total} 份（最新的在前）")
+for b in shown.rows:
     snap = forms.loaded(f"bulletin_{b.id}", b)
     k = forms.key("bulletin", snap)
     with st.container(border=True):

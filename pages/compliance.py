@@ -23,18 +23,21 @@ table = oversight.matrix(rows)
 total = sum(r.count for r in rows)
 st.metric("未落实事项合计", total)
 st.dataframe(table, hide_index=True)
-st.download_button("导出看板（.xlsx）", oversight.to_xlsx(table, "合规看板"), file_name="合规看板.xlsx",
+st.download_button("导出看板（.xlsx）", lambda rows=table: oversight.to_xlsx(rows, "合规看板"), file_name="合规看板.xlsx",
                    icon=":material/download:", key="cmp_xlsx")
 
 st.subheader("按条款查看")
+hits: dict[str, list] = {}
+for r in rows:
+    if r.records:
+        hits.setdefault(r.measure, []).append(r)
 for measure, (article, label) in MEASURES.items():
-    hits = [r for r in rows if r.measure == measure and r.count]
-    count = sum(r.count for r in hits)
+    count = sum(r.count for r in hits.get(measure, ()))
     with st.expander(f"{article} {label}：{count}", expanded=False):
-        if not hits:
+        if not count:
             st.success("期间内均已落实。")
             continue
-        records = oversight.drill_down(rows, measure)
+        records = oversight.drill_down(hits[measure])
         st.dataframe(records, hide_index=True)
-        st.download_button("导出明细（.xlsx）", oversight.to_xlsx(records, label[:30]),
+        st.download_button("导出明细（.xlsx）", lambda rows=records, name=label[:30]: oversight.to_xlsx(rows, name),
                            file_name=f"{label}.xlsx", icon=":material/download:", key=f"cmp_{measure}")

@@ -43,7 +43,7 @@ with list_tab:
     rows = st.session_state.get("spot_list")
     if rows:
         st.table([r.as_dict() for r in rows])
-        st.download_button("导出抽查名单（.xlsx）", oversight.to_xlsx([r.as_dict() for r in rows], "抽查名单"),
+        st.download_button("导出抽查名单（.xlsx）", lambda spot=rows: oversight.to_xlsx([r.as_dict() for r in spot], "抽查名单"),
                            file_name="抽查名单.xlsx", icon=":material/download:", key="spot_xlsx")
 
 with record_tab:
@@ -86,10 +86,15 @@ with record_tab:
             success="检查记录已保存", reset="inspection_new")
 
 with follow_tab:
-    open_rows = ui.run_action(oversight.list_inspections, actor, only_open=True) or []
-    if not open_rows:
+    shown = ui.run_action(oversight.rectification_page, actor, st.session_state.get("rectify_page", 1))
+    if shown is not None and not shown.total:
         st.success("没有待整改的检查。")
-    for r in open_rows:
+    elif shown is not None and shown.pages > 1:  # oldest first, a page at a time
+        left, right = st.columns([1, 3], vertical_alignment="center")
+        left.selectbox("页码", range(1, shown.pages + 1), index=shown.page - 1, key="rectify_page",
+                       format_func=lambda n: f"第 {n} 页 / 共 {shown.pages} 页")
+        right.caption(f"待整改第 {shown.first}–{shown.last} 项，共 {shown.total} 项（最早的在前）")
+    for r in shown.rows if shown is not None else []:
         snap = forms.loaded(f"rectify_{r.id}", r)
         k = forms.key("rectify", snap)
         with st.container(border=True):
@@ -111,7 +116,7 @@ with history_tab:
     table = [r.as_dict() for r in rows]
     if table:
         st.dataframe(table, hide_index=True)
-        st.download_button("导出检查记录（.xlsx）", oversight.to_xlsx(table, "检查记录"),
+        st.download_button("导出检查记录（.xlsx）", lambda rows=table: oversight.to_xlsx(rows, "检查记录"),
                            file_name="检查记录.xlsx", icon=":material/download:", key="ins_xlsx")
     else:
         st.info("所选期间没有检查记录。")

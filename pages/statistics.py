@@ -2,7 +2,6 @@
 (第二十一条); calls per day and instructions fed back on time where recorded. Every table
 downloads as .xlsx."""
 
-import altair as alt
 import streamlit as st
 
 import ui
@@ -21,17 +20,19 @@ if stats is None:
 
 
 def bar(rows: list[dict], x: str, y: str, title: str) -> None:
+    """A bar chart of the (already counted) rows: a Vega-Lite spec with the rows inline."""
     if rows:
-        chart = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
-            x=alt.X(f"{x}:N", sort=None, title=x), y=alt.Y(f"{y}:Q", title=y)).properties(title=title)
-        st.altair_chart(chart, use_container_width=True)
+        st.vega_lite_chart(spec={
+            "title": title, "mark": "bar", "data": {"values": rows},
+            "encoding": {"x": {"field": x, "type": "nominal", "sort": None, "title": x},
+                         "y": {"field": y, "type": "quantitative", "title": y}}}, width="stretch")
 
 
 def table(name: str, rows: list[dict]) -> None:
     st.dataframe(rows, hide_index=True)
     if rows:
-        st.download_button(f"导出{name}（.xlsx）", oversight.to_xlsx(rows, name), file_name=f"{name}.xlsx",
-                           icon=":material/download:", key=f"stat_{name}")
+        st.download_button(f"导出{name}（.xlsx）", lambda rows=rows, name=name: oversight.to_xlsx(rows, name),
+                           file_name=f"{name}.xlsx", icon=":material/download:", key=f"stat_{name}")
 
 
 st.subheader("突发事件")

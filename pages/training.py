@@ -5,7 +5,6 @@ import streamlit as st
 
 import ui
 from services import oversight
-from services.directory import people
 from services.oversight import TRAINING_KIND_LABELS
 from services.oversight.common import today
 from ui import forms
@@ -25,7 +24,7 @@ st.subheader(f"需培训人员（{len(flags)}）")
 if flags:
     table = [f.as_dict() for f in flags]
     st.dataframe(table, hide_index=True)
-    st.download_button("导出需培训人员（.xlsx）", oversight.to_xlsx(table, "需培训人员"),
+    st.download_button("导出需培训人员（.xlsx）", lambda rows=table: oversight.to_xlsx(rows, "需培训人员"),
                        file_name="需培训人员.xlsx", icon=":material/download:", key="flags_xlsx")
 else:
     st.success("所有正式在编人员均已完成岗前培训，且近 12 个月内参加过培训。")
@@ -44,19 +43,26 @@ if save:
     act(oversight.create_session, actor, kind, held_on, title, trainer, success="培训已新建",
         reset="training_new")
 
-sessions = ui.run_action(oversight.list_sessions, actor) or []
-person_rows = ui.run_action(people.list_people, actor) or []
-names = {p.id: f"{p.name}（{p.unit_name}）" for p in person_rows}
 st.subheader("培训记录")
-if not sessions:
+shown = ui.run_action(oversight.session_page, actor, st.session_state.get("training_page", 1))
+names = ui.run_action(oversight.attendance_choices, actor)
+if shown is None or names is None:
+    st.stop()
+if not shown.total:
     st.info("暂无培训记录。")
-for x in sessions:
+else:
+    if shown.pages > 1:  # newest first, a page at a time
+        left, right = st.columns([1, 3], vertical_alignment="center")
+        left.selectbox("页码", range(1, shown.pages + 1), index=shown.page - 1, key="training_page",
+                       format_func=lambda n: f"第 {n} 页 / 共 {shown.pages} 页")
+        right.caption(f"培训第 {shown.first}–{shown.last} 次，共 {shown.total} 次（最新的在前）")
+    # One attendance form for the sessions of this page (one list of everyone, not one per session).
+    sessions = {x.id: x for x in shown.rows}
     with st.container(border=True):
-        st.markdown(f"**{md(x.title)}** · {x.kind_label} · {x.held_on}"
-                    + (f" · 授课人 {md(x.trainer)}" if x.trainer else ""))
-        if x.attendees:
-            st.dataframe([{"姓名": a.name, "单位": a.unit_name, "结果": "合格" if a.passed else "不合格"}
-                          for a in x.attendees], hide_index=True)
+        chosen_session = st.selectbox(
+            "登记参训的培训", list(sessions), key="attend_session",
+            format_func=lambda sid: f"{sessions[sid].held_on} {sessions[sid].kind_label} · {sessions[sid].title}")
+        x = sessions[chosen_session]
         k = f"attend_{x.id}_{len(x.attendees)}"
         taken = {a.person_id for a in x.attendees}
         with st.form(k):
@@ -67,3 +73,12 @@ for x in sessions:
         if go:
             act(oversight.record_attendance, actor, x.id, chosen, passed,
                 success=lambda n: f"已登记{n}人参训")
+for x in shown.rows:
+    with st.container(border=True):
+        st.markdown(f"**{md(x.title)}** · {x.kind_label} · {x.held_on}"
+                    + (f" · 授课人 {md(x.trainer)}" if x.trainer else ""))
+        if x.attendees:
+            st.dataframe([{"姓名": a.name, "单位": a.unit_name, "结果": "合格" if a.passed else "不合格"}
+                          for a in x.attendees], hide_index=True)
+        else:
+            st.caption("尚未登记参训人员。")

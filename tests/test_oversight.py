@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from duty_support import local, make_actor, make_person, make_unit
 from models.audit import AuditEvent
+from models.daily import Call
 from models.incident import DeadlineRecord, Incident, VerificationRequest
 from models.org import Person, Unit
 from models.roster import CheckIn, Handover, Roster, Shift, ShiftOfficer
@@ -46,6 +47,28 @@ def failed_check(unit_id, at=None, **over) -> InspectionInput:
                   rectification_deadline=date(2026, 10, 25))
     values.update(over)
     return InspectionInput(**values)
+
+
+class _SQL(list):
+    """The SELECT statements run inside the block."""
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        from models import db as dbmod
+
+        self.bind = dbmod.session_factory().kw["bind"]
+        event.listen(self.bind, "before_cursor_execute", self.count)
+        return self
+
+    def count(self, _conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            self.append(statement)
+
+    def __exit__(self, *_exc):
+        from sqlalchemy import event
+
+        event.remove(self.bind, "before_cursor_execute", self.count)
 
 
 def _audit(action):
@@ -228,12 +251,13 @@ def test_training_attendance_updates_person_dates_and_flags(office):
 
 # ---------------------------------------------------------------- compliance by article
 
-def _roster(unit_id: int, officers: list[int], leader: int | None, first: date, days: int) -> list[int]:
-    """A published full-day roster of October 2026 from `first` for `days` days."""
+def _roster(unit_id: int, officers: list[int], leader: int | None, first: date, days: int,
+            status: str = "published") -> list[int]:
+    """A published (or `status`) full-day roster of first's month from `first` for `days` days."""
     with transaction() as s:
         roster = Roster(unit_id=unit_id, year=first.year, month=first.month, template_set="full_day",
-                        status="published", created_at=NOW - timedelta(days=40),
-                        published_at=NOW - timedelta(days=40))
+                        status=status, created_at=NOW - timedelta(days=40),
+                        published_at=NOW - timedelta(days=40) if status == "published" else None)
         s.add(roster)
         s.flush()
         ids = []
@@ -289,6 +313,90 @@ def test_roster_measures_break_and_keep_articles_2_9_10(office, october):
     assert _row(later, "double_staffing", bad).count == 0 and _row(later, "leader_missing", bad).count == 0
     table = oversight.matrix(rows)
     assert next(t for t in table if t["单位"] == "违规单位")["双人值班期间单人值班（第九条）"] == 10
+
+
+def _reference_roster_records(start: date, end: date) -> dict[tuple[str, int], list[tuple]]:
+    """The roster measures as they were computed before they were batched: the roster
+    services' load_month(...).violations() per active unit and month (one unit-month at a
+    time), a unit without a published roster being uncovered for its days."""
+    from rules.staffing import coverage_gaps, month_window
+    from services.oversight.common import window
+    from services.roster_common import load_month
+
+    codes = {"coverage_gap": "coverage_gap", "double_staffing_required": "double_staffing",
+             "shift_leader_required": "leader_missing"}
+    lo, hi = window(start, end)
+    out: dict[tuple[str, int], list[tuple]] = {}
+    with reading() as s:
+        units = list(s.execute(select(Unit.id).where(Unit.active.is_(True)).order_by(Unit.id)).scalars())
+        y, m = start.year, start.month
+        while (y, m) <= (end.year, end.month):
+            published = set(s.execute(select(Roster.unit_id).where(
+                Roster.year == y, Roster.month == m, Roster.status == "published")).scalars())
+            m_lo, m_hi = month_window(y, m)
+            for u in units:
+                found = (load_month(s, u, y, m).violations() if u in published
+                         else coverage_gaps(u, [], max(m_lo, lo), min(m_hi, hi)))
+                for v in found:
+                    if v.rule_code in codes and v.day is not None and start <= v.day <= end:
+                        text = v.message if u in published else f"{v.message}（本月无已发布的值班表）"
+                        out.setdefault((codes[v.rule_code], u), []).append(
+                            ("shift" if v.shift_id is not None else "day", v.shift_id, v.day, text))
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return {k: sorted(v, key=lambda r: (r[2], r[1] or 0)) for k, v in out.items()}
+
+
+def _roster_records(rows) -> dict[tuple[str, int], list[tuple]]:
+    return {(r.measure, r.unit_id): [(x.kind, x.id, x.day, x.text) for x in r.records]
+            for r in rows if r.measure in ("coverage_gap", "double_staffing", "leader_missing") and r.records}
+
+
+def test_roster_measures_batched_across_months_give_the_per_month_answer(office, october):
+    """Over a month boundary: the shift of 31 October reaches into a published November (both
+    months check it); a unit whose first roster starts on 10 October is not blamed for the
+    days before; a draft roster is no roster; a unit with rosters stays uncovered where none is
+    published. The batched reading gives, record for record, the per-unit-month answer."""
+    good, bad, none = october["good"], october["bad"], october["none"]
+    start, end = calendar.whole_days(date(2026, 10, 31), date(2026, 11, 1))
+    calendar.create_special_period(office, calendar.PeriodData(
+        "sensitive", "十一月初敏感时期", start, end, double_staffing=True, leaders_on_duty=True))
+    late = make_unit("十月中旬起排班单位")
+    draft = make_unit("草稿值班表单位")
+    officer = make_person(late, "赵六")
+    late_shifts = _roster(late, [officer], None, date(2026, 10, 10), 22)
+    november = _roster(october["bad"], [october["bad_people"][0]], None, date(2026, 11, 1), 30)
+    _roster(draft, [make_person(draft, "钱七")], None, date(2026, 10, 1), 31, status="draft")
+
+    rows = oversight.compliance(office, date(2026, 10, 5), date(2026, 11, 3))
+    assert _roster_records(rows) == _reference_roster_records(date(2026, 10, 5), date(2026, 11, 3))
+    # And in figures. 第九条: the flood season's shifts of 5–15 October, then those touching
+    # the sensitive 31 October – 1 November: 30 and 31 October's in October, 31 October's
+    # again (it reaches into November) and 1 November's in November.
+    bad_shifts = october["bad_shifts"]
+    double = _row(rows, "double_staffing", bad)
+    assert double.record_ids == (*bad_shifts[4:15], bad_shifts[29], bad_shifts[30], bad_shifts[30],
+                                 november[0])
+    assert "处于特殊敏感时期，须双人专职值班，现只安排了1名值班员（第九条）" in double.records[-1].text
+    assert _row(rows, "double_staffing", late).record_ids == (*late_shifts[:6], *late_shifts[20:22])
+    # 第十条: 国庆节 5–7 October and the same sensitive shifts, without a leader.
+    assert _row(rows, "leader_missing", bad).count == 3 + 4
+    assert _row(rows, "leader_missing", good).count == 0
+    # 第二、九条: uncovered November days of the units without a published November roster.
+    gaps = {u: _row(rows, "coverage_gap", u).count for u in (good, bad, none, late, draft)}
+    assert gaps == {good: 3, bad: 0, none: 30, late: 3, draft: 30}
+    assert all("无已发布的值班表" in r.text for r in _row(rows, "coverage_gap", draft).records)
+
+
+def test_compliance_reads_a_fixed_number_of_queries(office, october):
+    """Set-based: as many statements for one month as for a year, for 4 units as for 9."""
+    with _SQL() as few:
+        oversight.compliance(office, date(2026, 10, 1), date(2026, 10, 31))
+    for n in range(5):
+        unit = make_unit(f"新增单位{n}")
+        _roster(unit, [make_person(unit, f"值班员{n}")], None, date(2026, 10, 1), 31)
+    with _SQL() as many:
+        oversight.compliance(office, date(2025, 11, 1), date(2026, 10, 31))
+    assert len(many) == len(few) <= 16, many
 
 
 def test_check_in_and_handover_measures_article_14(office, october):
@@ -423,3 +531,104 @@ def test_dashboard_and_statistics_permissions(office):
         oversight.list_bulletins(auditor)
     with pytest.raises(ValidationError, match="结束日期"):
         oversight.compliance(office, date(2026, 10, 2), date(2026, 10, 1))
+
+
+# ---------------------------------------------------------------- at scale (issue 7)
+
+def test_bulletins_are_paged_newest_first_in_a_fixed_number_of_queries(office):
+    a, b = make_unit("柏泉村"), make_unit("新华社区")
+    oversight.record_inspection(office, good_check(a))
+    oversight.record_inspection(office, failed_check(b))
+    with _SQL() as one:
+        assert oversight.bulletin_page(office).total == 0
+    ids = [oversight.compile_bulletin(office, date(2026, 10, 1), date(2026, 10, 20)) for _ in range(7)]
+    with _SQL() as seven:
+        first = oversight.bulletin_page(office, 1, per_page=5)
+    assert len(seven) == len(one) == 4
+    assert (first.total, first.pages, first.page, first.first, first.last) == (7, 2, 1, 1, 5)
+    assert [r.id for r in first.rows] == ids[::-1][:5] and all(len(r.results) == 2 for r in first.rows)
+    second = oversight.bulletin_page(office, 2, per_page=5)
+    assert [r.id for r in second.rows] == ids[1::-1]
+    assert oversight.bulletin_page(office, 9, per_page=5).page == 2            # brought within range
+    assert [r.number for r in oversight.list_bulletins(office)] == [r.number for r in first.rows + second.rows]
+    # A unit sees the published bulletins concerning it, with its own results only.
+    oversight.publish_bulletin(office, ids[2], next(r.version for r in second.rows + first.rows if r.id == ids[2]))
+    officer_b = make_actor("unitb", {"unit_duty_officer"}, unit_id=b)
+    seen = oversight.bulletin_page(officer_b)
+    assert seen.total == 1 and [r.unit_name for r in seen.rows[0].results] == ["新华社区"]
+    assert seen.rows[0].published_by_name == "office"
+    auditor = make_actor("auditor", {"audit_admin"})
+    with pytest.raises(PermissionDenied):
+        oversight.bulletin_page(auditor)
+
+
+def test_training_sessions_are_paged_with_their_attendees(office):
+    unit = make_unit("柏泉村")
+    people = [make_person(unit, f"学员{n}") for n in range(3)]
+    ids = [oversight.create_session(office, "yearly", date(2026, 10, 1) + timedelta(days=n), f"培训{n}")
+           for n in range(12)]
+    oversight.record_attendance(office, ids[11], people[:2])
+    oversight.record_attendance(office, ids[0], people[2:], passed=False)
+    with _SQL() as sql:
+        first = oversight.session_page(office, 1, per_page=10)
+    assert len(sql) == 3 and (first.total, first.pages, len(first.rows)) == (12, 2, 10)
+    assert [x.title for x in first.rows] == [f"培训{n}" for n in range(11, 1, -1)]
+    assert [a.name for a in first.rows[0].attendees] == ["学员0", "学员1"]
+    assert oversight.session_page(office).pages == 3                       # 5 a page by default
+    last = oversight.session_page(office, 2, per_page=10)
+    assert [x.id for x in last.rows] == [ids[1], ids[0]]
+    assert last.rows[1].attendees[0].passed is False and last.rows[1].attendees[0].unit_name == "柏泉村"
+    choices = oversight.attendance_choices(office)
+    assert {choices[p] for p in people} == {f"学员{n}（柏泉村）" for n in range(3)}
+    with pytest.raises(PermissionDenied):
+        oversight.session_page(make_actor("officer1", {"duty_officer"}, unit_id=unit))
+
+
+def test_training_flags_at_the_twelve_month_edge(office):
+    """The SQL pre-filter keeps everyone the rules flag: a yearly training exactly twelve
+    months before is kept, a day older is flagged; a pre-job training after the day is none."""
+    unit = make_unit("柏泉村")
+    on = date(2026, 10, 20)
+    edge = make_person(unit, "整一年", pre_job_trained_on=date(2020, 1, 1), yearly_trained_on=date(2025, 10, 20))
+    over = make_person(unit, "超一天", pre_job_trained_on=date(2020, 1, 1), yearly_trained_on=date(2025, 10, 19))
+    recent_pre = make_person(unit, "新近岗前", pre_job_trained_on=date(2025, 10, 21), yearly_trained_on=None)
+    later = make_person(unit, "岗前在后", pre_job_trained_on=date(2026, 10, 21), yearly_trained_on=None)
+    future_yearly = make_person(unit, "年度在后", pre_job_trained_on=date(2024, 1, 1),
+                                yearly_trained_on=date(2026, 11, 1))
+    flags = {f.person_id: f.rule_code for f in oversight.training_flags(office, on)}
+    assert flags == {over: "yearly_training_overdue", later: "pre_job_training_missing",
+                     future_yearly: "yearly_training_overdue"}
+    assert edge not in flags and recent_pre not in flags
+    # 29 February: "a year before" is 28 February.
+    leap = make_person(unit, "闰日", pre_job_trained_on=date(2027, 2, 28), yearly_trained_on=None)
+    assert leap not in {f.person_id for f in oversight.training_flags(office, date(2028, 2, 29))}
+
+
+def test_open_rectifications_are_paged_oldest_first(office):
+    unit = make_unit("柏泉村")
+    ids = [oversight.record_inspection(office, failed_check(unit, at=NOW - timedelta(hours=30 - n)))
+           for n in range(23)]
+    oversight.record_inspection(office, good_check(unit))
+    first = oversight.rectification_page(office, 1)
+    assert (first.total, first.pages, [r.id for r in first.rows]) == (23, 2, ids[:20])
+    assert [r.id for r in oversight.rectification_page(office, 2).rows] == ids[20:]
+
+
+def test_statistics_count_by_local_day_and_month_in_the_database(office):
+    unit = make_unit("柏泉村")
+    with transaction() as s:
+        for occurred in (local(date(2026, 9, 30), 23, 30), local(date(2026, 10, 1), 0, 30),
+                         local(date(2026, 10, 31), 23, 59)):
+            s.add(Incident(unit_id=unit, title="测试", occurred_at=occurred, received_at=occurred,
+                           place="柏泉大道", source_kind="phone", category="accident", level="IV",
+                           classification="internal", state="reported", owner_user_id=office.user_id,
+                           created_at=occurred))
+        for at in (local(date(2026, 10, 1), 0, 5), local(date(2026, 10, 1), 23, 55),
+                   local(date(2026, 10, 2), 0, 0)):
+            s.add(Call(unit_id=unit, at=at, kind="other", summary="咨询", owner_user_id=office.user_id))
+    stats = oversight.statistics(office, date(2026, 9, 1), date(2026, 10, 31))
+    assert stats.by_month == [{"月份": "2026-09", "起数": 1}, {"月份": "2026-10", "起数": 2}]
+    assert stats.calls_per_day == [{"日期": "2026-10-01", "来电数": 2}, {"日期": "2026-10-02", "来电数": 1}]
+    assert next(r for r in stats.by_category if r["类别"] == "事故灾难")["起数"] == 3
+    assert sum(r["起数"] for r in stats.by_level) == 3
+    assert stats.on_time[-1]["及时率"] == "—"

@@ -3,13 +3,16 @@ SQLite and PostgreSQL: the spot-check list with its phone numbers, recording che
 rectification; the other oversight pages open without error for the office."""
 from __future__ import annotations
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 
-from services import oversight
+from duty_support import make_person
+from services import clock, oversight
 from services.directory import units
 from services.directory.units import UnitData
+from services.oversight import InspectionInput
 from services.permissions import SYSTEM_ACTOR
 from test_incident_pages import _make, by_label, errors, signed_in
 
@@ -73,3 +76,56 @@ def test_other_oversight_pages_open_for_the_office_and_are_hidden_from_duty_offi
     officer = signed_in("wangwu")
     seen = set(officer.session_state["_nav_titles"])
     assert "通报" in seen and not {"检查抽查", "培训", "合规看板", "统计"} & seen
+
+
+def _checks(street) -> None:
+    now = clock.now()
+    oversight.record_inspection(street.office, InspectionInput(
+        unit_id=street.unit_a, at=now - timedelta(hours=1), method="phone", answered=True,
+        answer_seconds=8, officer_present=True, officer_permanent=True))
+    oversight.record_inspection(street.office, InspectionInput(
+        unit_id=street.unit_b, at=now - timedelta(hours=2), method="phone", answered=False,
+        findings="值班电话无人接听", rectification_required=True,
+        rectification_deadline=clock.local(now).date() + timedelta(days=3)))
+
+
+def test_bulletins_page_shows_the_newest_a_page_at_a_time(street):
+    _checks(street)
+    today = clock.local(clock.now()).date()
+    numbers = []
+    for _ in range(7):
+        oversight.compile_bulletin(street.office, today - timedelta(days=3), today)
+        numbers.append(oversight.list_bulletins(street.office)[0].number)
+    at = signed_in("zhouba", "pages/bulletins.py")
+    shown = [m.value for m in at.markdown if m.value.startswith("**柏办通")]
+    assert len(shown) == 5 and numbers[-1] in shown[0] and numbers[2] in shown[-1]
+    assert any("共 7 份（最新的在前）" in c.value for c in at.caption)
+    assert any("新华社区检查不合格" in w.value for w in at.warning)
+    by_label(at.selectbox, "页码").set_value(2)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [m.value for m in at.markdown if m.value.startswith("**柏办通")]
+    assert len(shown) == 2 and numbers[0] in shown[-1]
+
+
+def test_training_page_pages_sessions_and_records_attendance_in_one_form(street):
+    person = make_person(street.unit_a, "李学员")
+    today = clock.local(clock.now()).date()
+    ids = [oversight.create_session(street.office, "yearly", today - timedelta(days=n), f"培训{n}")
+           for n in range(12)]
+    at = signed_in("zhouba", "pages/training.py")
+    titles = [m.value for m in at.markdown if m.value.startswith("**培训")]
+    assert len(titles) == 5 and titles[0].startswith("**培训0**")
+    assert any("共 12 次（最新的在前）" in c.value for c in at.caption)
+    by_label(at.selectbox, "登记参训的培训").set_value(ids[3])
+    at.run()
+    by_label(at.multiselect, "参训人员").set_value([person])
+    next(b for b in at.button if b.label == "登记参训").click()
+    at.run()
+    assert not at.exception and not errors(at), errors(at)
+    session = next(x for x in oversight.list_sessions(street.office) if x.id == ids[3])
+    assert [a.name for a in session.attendees] == ["李学员"]
+    by_label(at.selectbox, "页码").set_value(3)
+    at.run()
+    assert [m.value for m in at.markdown if m.value.startswith("**培训")] == [
+        f"**培训{n}** · 年度培训 · {today - timedelta(days=n)}" for n in (10, 11)]

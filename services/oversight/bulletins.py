@@ -11,14 +11,15 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload, undefer
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased, undefer
 
 from documents.official import render_bulletin
 from models.auth import User
 from models.oversight import Bulletin, BulletinInspection, Inspection
 from services import audit, clock
 from services.errors import ConcurrentEditError, DomainError, NotFound, ValidationError
+from services.daily.common import Paged, page_bounds
 from services.oversight.common import BULLETIN_STATE_LABELS, window
 from services.oversight.inspections import ARTICLE, InspectionRow, inspection_rows
 from services.permissions import Actor, can, require, scoped_unit
@@ -26,6 +27,7 @@ from services.uow import reading, transaction
 
 NUMBER_PREFIX = "柏办通"
 DEFAULT_TITLE = "关于{start}至{end}政务值班检查情况的通报"
+PER_PAGE = 5          # bulletins per page: each carries a table of its checks
 
 
 @dataclass(frozen=True)
@@ -176,25 +178,55 @@ def bulletin_docx(actor: Actor, bulletin_id: int) -> tuple[str, bytes]:
         return f"{b.number}{b.title}.docx", data
 
 
-def bulletin_rows(s: Session, bulletins: list[Bulletin], unit_id: int | None) -> list[BulletinRow]:
-    names = dict(s.execute(select(User.id, User.display_name).where(
-        User.id.in_([b.published_by_id for b in bulletins if b.published_by_id] or [-1]))).all())
+def bulletin_rows(s: Session, bulletins: list[Bulletin], unit_id: int | None,
+                  names: dict[int, str] | None = None) -> list[BulletinRow]:
+    """Rows of these bulletins (with the results a unit may see: `unit_id`), in two queries
+    whatever their number: the publishers' names (unless given) and every result."""
+    if names is None:
+        names = dict(s.execute(select(User.id, User.display_name).where(
+            User.id.in_([b.published_by_id for b in bulletins if b.published_by_id] or [-1]))).all())
+    links = select(BulletinInspection.bulletin_id, BulletinInspection.inspection_id).where(
+        BulletinInspection.bulletin_id.in_([b.id for b in bulletins] or [-1]))
+    if unit_id is not None:
+        links = links.where(BulletinInspection.unit_id == unit_id)
+    ids: dict[int, set[int]] = {b.id: set() for b in bulletins}
+    for bulletin_id, inspection_id in s.execute(links).all():
+        ids[bulletin_id].add(inspection_id)
     # Every bulletin's results in one query (ordered by time, as _results orders them).
-    ids = {b.id: {link.inspection_id for link in b.inspections
-                  if unit_id is None or link.unit_id == unit_id} for b in bulletins}
-    results = inspection_rows(s, ids=sorted(set().union(*ids.values()))) if bulletins else []
+    results = inspection_rows(s, ids=sorted(set().union(*ids.values())))
     return [BulletinRow(b.id, b.version, b.number, b.title, b.period_start, b.period_end, b.intro,
                         b.state, b.created_at, b.published_at, names.get(b.published_by_id),
                         tuple(r for r in results if r.id in ids[b.id])) for b in bulletins]
 
 
+def _visible(unit_id: int | None):
+    """The bulletins the actor sees: all, or the published ones concerning its unit."""
+    q = select(Bulletin)
+    if unit_id is not None:
+        q = q.where(Bulletin.state == "published", Bulletin.id.in_(
+            select(BulletinInspection.bulletin_id).where(BulletinInspection.unit_id == unit_id)))
+    return q
+
+
 def list_bulletins(actor: Actor) -> list[BulletinRow]:
     """The office sees every bulletin; a duty role the published ones concerning its unit,
-    with its own unit's results only."""
+    with its own unit's results only. Newest first; bulletin_page reads one page of them."""
     with reading() as s:
         unit_id = scoped_unit(actor, "bulletin.read")
-        q = select(Bulletin).options(selectinload(Bulletin.inspections)).order_by(Bulletin.id.desc())
-        if unit_id is not None:
-            q = q.where(Bulletin.state == "published", Bulletin.id.in_(
-                select(BulletinInspection.bulletin_id).where(BulletinInspection.unit_id == unit_id)))
-        return bulletin_rows(s, list(s.execute(q).scalars()), unit_id)
+        bulletins = list(s.execute(_visible(unit_id).order_by(Bulletin.id.desc())).scalars())
+        return bulletin_rows(s, bulletins, unit_id)
+
+
+def bulletin_page(actor: Actor, page: int = 1, per_page: int = PER_PAGE) -> Paged[BulletinRow]:
+    """One page of list_bulletins, newest first: four queries however many there are."""
+    with reading() as s:
+        unit_id = scoped_unit(actor, "bulletin.read")
+        q = _visible(unit_id)
+        total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+        page, offset = page_bounds(page, per_page, total)
+        publisher = aliased(User)
+        found = s.execute(q.add_columns(publisher.display_name)
+                          .outerjoin(publisher, publisher.id == Bulletin.published_by_id)
+                          .order_by(Bulletin.id.desc()).offset(offset).limit(per_page)).all()
+        names = {b.published_by_id: name for b, name in found if b.published_by_id}
+        return Paged(bulletin_rows(s, [b for b, _n in found], unit_id, names), total, page, per_page)

@@ -7,6 +7,9 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from sqlalchemy import String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from services import clock
 
@@ -28,6 +31,38 @@ def day_start(day: date) -> datetime:
 def window(start: date, end: date) -> tuple[datetime, datetime]:
     """The local days start..end (inclusive) as a UTC interval [from, to)."""
     return day_start(start), day_start(end + timedelta(days=1))
+
+
+class local_day(FunctionElement):  # noqa: N801 - used like a SQL function
+    """SQL: the local (Asia/Shanghai) day of a UTC timestamp column as 'YYYY-MM-DD' text, to
+    group by in the database. PostgreSQL converts with the zone; SQLite (which stores UTC
+    text) adds eight hours: Asia/Shanghai has kept UTC+8 without daylight saving since 1991."""
+
+    type = String()
+    inherit_cache = True
+    name = "local_day"
+    formats = ("%Y-%m-%d", "YYYY-MM-DD")      # (SQLite strftime, PostgreSQL to_char)
+
+
+class local_month(local_day):  # noqa: N801
+    """SQL: the local month of a UTC timestamp column as 'YYYY-MM' text."""
+
+    inherit_cache = True
+    name = "local_month"
+    formats = ("%Y-%m", "YYYY-MM")
+
+
+@compiles(local_day, "sqlite")
+@compiles(local_month, "sqlite")
+def _local_sqlite(element, compiler, **kw):
+    return f"strftime('{element.formats[0]}', {compiler.process(element.clauses, **kw)}, '+8 hours')"
+
+
+@compiles(local_day, "postgresql")
+@compiles(local_month, "postgresql")
+def _local_postgresql(element, compiler, **kw):
+    return (f"to_char({compiler.process(element.clauses, **kw)} AT TIME ZONE 'Asia/Shanghai', "
+            f"'{element.formats[1]}')")
 
 
 def yes_no(value: bool | None, yes: str, no: str, unknown: str = "未查") -> str:

@@ -1,32 +1,38 @@
 """Compliance by article: for each measurable article and each unit, where the regulation
 was not met in a period, with the records behind every figure.
 
-The roster measures (第二、九、十条) are not re-implemented here: each unit's published
-roster of each month is checked by the roster services' own month context
-(services/roster_common.load_month → rules/staffing.validate_roster); a unit without a
-published roster for a month is uncovered for its days (rules/staffing.coverage_gaps).
-The training measure is the staffing rules' person_problems (第十六条).
+The roster measures (第二、九、十条) are the staffing rules' own (rules/staffing.validate_roster
+over each unit's published roster of each month, as services/roster_common.load_month
+feeds it; a unit without a published roster for a month is uncovered for its days,
+rules/staffing.coverage_gaps), but the facts are read for every unit and month of the period
+at once: a constant number of queries whatever the number of units, months or years of
+history. The training measure is the staffing rules' person_problems (第十六条).
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from models.incident import DeadlineRecord, Incident, VerificationRequest
 from models.org import DutyPhoneFiling, Unit
 from models.oversight import Inspection
-from models.roster import CheckIn, Handover, Roster, Shift
+from models.roster import CheckIn, Handover, Roster, Shift, ShiftOfficer, SpecialPeriodRow
 from rules.deadlines import RECIPIENT_LABELS
-from rules.staffing import coverage_gaps, local_day, month_window
+from rules.staffing import (
+    RULES, ShiftFacts, Violation, coverage_gaps, leader_reason, local_day, month_window,
+    required_officers, shift_label,
+)
 from services import clock
 from services.errors import ValidationError
 from services.oversight.common import today, window
 from services.oversight.training import flags_in
 from services.permissions import Actor, require
-from services.roster_common import load_month
+from services.roster_common import NEIGHBOUR_MARGIN, load_calendar, period_of, years_of
 from services.uow import reading
 
 MAX_DAYS = 366
@@ -95,6 +101,99 @@ def _fmt(dt) -> str:
     return clock.fmt(dt, "%m-%d %H:%M")
 
 
+def _staffing(unit_id: int, shifts: list[tuple[ShiftFacts, int]], periods, calendar,
+              starts_at, ends_at) -> list[Violation]:
+    """validate_roster's coverage_gap, double_staffing_required and shift_leader_required
+    (rules/staffing._shift_rules) over the unit's shifts touching [starts_at, ends_at), each
+    with its number of different officers, in validate_roster's order, without the people
+    and pair rules the dashboard does not count. The texts are the rules' own:
+    tests/test_oversight.py compares them with load_month(...).violations()."""
+    def violation(code: str, text: str, f: ShiftFacts) -> Violation:
+        return Violation(code, RULES[code], f"{shift_label(f)}：{text}（{RULES[code]}）", f.id, None, f.day)
+
+    found = coverage_gaps(unit_id, [f for f, _n in shifts], starts_at, ends_at)
+    for f, officers in shifts:
+        if f.unit_id != unit_id or not f.overlaps(starts_at, ends_at):
+            continue
+        needed, period = required_officers(f, periods)
+        if officers and officers < needed:
+            found.append(violation("double_staffing_required",
+                                   f"处于{period.label}，须双人专职值班，现只安排了{officers}名值班员", f))
+        if f.leader_id is None:
+            reason = leader_reason(f, periods, calendar)
+            if reason:
+                found.append(violation("shift_leader_required", f"{reason}，须安排领导带班", f))
+    return sorted(found, key=lambda v: (v.day or date.min, v.rule_code))
+
+
+def roster_violations(s: Session, unit_ids: list[int], start: date, end: date,
+                      ) -> list[tuple[int, date, str, int | None, str]]:
+    """(unit id, day, rule code, shift id, text) of the roster rules of the compliance
+    measures (_ROSTER_RULES) on the local days start..end, month by month and unit by unit.
+
+    What load_month(...).violations() finds for these rules, read in a few queries for all
+    units and months together: those rules look only at the unit's own shifts touching the month
+    (its published roster's and, for the nights at either end, any other of its shifts),
+    the special periods and the holiday table, never at people. A shift lasts a day at
+    most (the templates' 24 hours); NEIGHBOUR_MARGIN bounds the search as in load_month.
+    """
+    lo, hi = window(start, end)
+    months = _months(start, end)
+    if not unit_ids or not months:
+        return []
+    first_lo, last_hi = month_window(*months[0])[0], month_window(*months[-1])[1]
+    near_lo, near_hi = first_lo - NEIGHBOUR_MARGIN, last_hi + NEIGHBOUR_MARGIN
+    wanted = set(unit_ids)
+    published: dict[tuple[int, int, int], int] = {}
+    for rid, uid, year, month in s.execute(select(Roster.id, Roster.unit_id, Roster.year, Roster.month).where(
+            Roster.status == "published", Roster.year >= months[0][0], Roster.year <= months[-1][0])):
+        if uid in wanted and (year, month) in months:
+            published[(uid, year, month)] = rid
+    # Each published roster's first shift (where a unit's first month starts being checked).
+    first_of = dict(s.execute(select(Shift.roster_id, func.min(Shift.starts_at)).where(
+        Shift.roster_id.in_(list(published.values()) or [-1])).group_by(Shift.roster_id)).all())
+    near = [Shift.unit_id.in_(unit_ids), Shift.starts_at >= near_lo - NEIGHBOUR_MARGIN,
+            Shift.starts_at < near_hi, Shift.ends_at > near_lo]
+    # Only how many different officers a shift has matters here (第九条's two).
+    officers = (select(func.count(ShiftOfficer.person_id.distinct()))
+                .where(ShiftOfficer.shift_id == Shift.id).scalar_subquery())
+    by_unit: dict[int, list[tuple[int, ShiftFacts, int]]] = defaultdict(list)
+    for sid, rid, uid, starts_at, ends_at, leader, n in s.execute(
+            select(Shift.id, Shift.roster_id, Shift.unit_id, Shift.starts_at, Shift.ends_at,
+                   Shift.leader_person_id, officers).where(*near).order_by(Shift.starts_at, Shift.id)):
+        by_unit[uid].append((rid, ShiftFacts(sid, uid, starts_at, ends_at, [], leader), n))
+    periods = [period_of(r) for r in s.execute(
+        select(SpecialPeriodRow).options(selectinload(SpecialPeriodRow.units)).where(
+            SpecialPeriodRow.starts_at < near_hi, SpecialPeriodRow.ends_at > near_lo)
+        .order_by(SpecialPeriodRow.starts_at, SpecialPeriodRow.id)).scalars()]
+    calendar = load_calendar(s, years_of(near_lo, near_hi))
+    starts = {uid: [f.starts_at for _r, f, _n in shifts] for uid, shifts in by_unit.items()}
+
+    out = []
+    for year, month in months:
+        m_lo, m_hi = month_window(year, month)
+        for uid in unit_ids:
+            rid = published.get((uid, year, month))
+            if rid is None:
+                found = coverage_gaps(uid, [], max(m_lo, lo), min(m_hi, hi))
+                suffix = "（本月无已发布的值班表）"
+            else:
+                shifts = by_unit[uid]   # those starting from two margins before the month on
+                i = bisect_left(starts[uid], m_lo - 2 * NEIGHBOUR_MARGIN) if shifts else 0
+                j = bisect_left(starts[uid], m_hi) if shifts else 0
+                window_start = m_lo   # load_month: not blamed for the night before its first shift
+                earlier = any(r != rid and f.starts_at < m_lo and f.ends_at > m_lo - NEIGHBOUR_MARGIN
+                              for r, f, _n in shifts[i:j])
+                if rid in first_of and not earlier and first_of[rid] > m_lo:
+                    window_start = first_of[rid]
+                mine = [(f, n) for _r, f, n in shifts[i:j] if f.overlaps(window_start, m_hi)]
+                found = _staffing(uid, mine, periods, calendar, window_start, m_hi)
+                suffix = ""
+            out += [(uid, v.day, v.rule_code, v.shift_id, v.message + suffix) for v in found
+                    if v.rule_code in _ROSTER_RULES and v.day is not None and start <= v.day <= end]
+    return out
+
+
 def compliance(actor: Actor, start: date, end: date) -> list[ComplianceRow]:
     """Rows per measure × active unit for the local days start..end (inclusive)."""
     if start is None or end is None or end < start:
@@ -107,43 +206,32 @@ def compliance(actor: Actor, start: date, end: date) -> list[ComplianceRow]:
         now = clock.now()
         units = list(s.execute(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)).scalars())
         found: dict[tuple[str, int], list[ComplianceRecord]] = defaultdict(list)
-        in_period = lambda d: d is not None and start <= d <= end  # noqa: E731
 
         # 第二、九、十条: the published rosters, checked by the roster rules.
-        for year, month in _months(start, end):
-            published = set(s.execute(select(Roster.unit_id).where(
-                Roster.year == year, Roster.month == month, Roster.status == "published")).scalars())
-            m_lo, m_hi = month_window(year, month)
-            for u in units:
-                if u.id in published:
-                    violations = load_month(s, u.id, year, month).violations()
-                else:
-                    violations = coverage_gaps(u.id, [], max(m_lo, lo), min(m_hi, hi))
-                for v in violations:
-                    measure = _ROSTER_RULES.get(v.rule_code)
-                    if measure and in_period(v.day):
-                        kind = "shift" if v.shift_id is not None else "day"
-                        text = v.message if u.id in published else f"{v.message}（本月无已发布的值班表）"
-                        found[(measure, u.id)].append(ComplianceRecord(kind, v.shift_id, v.day, text))
+        for unit_id, day, kind, shift_id, text in roster_violations(s, [u.id for u in units], start, end):
+            found[(_ROSTER_RULES[kind], unit_id)].append(ComplianceRecord(
+                "shift" if shift_id is not None else "day", shift_id, day, text))
 
         # 第十四条: late check-ins, and ended shifts of published rosters without a signed handover.
-        rows = s.execute(select(CheckIn, Shift.unit_id, Shift.starts_at).join(Shift, Shift.id == CheckIn.shift_id)
+        rows = s.execute(select(CheckIn.id, CheckIn.at, Shift.unit_id, Shift.starts_at)
+                         .join(Shift, Shift.id == CheckIn.shift_id)
                          .where(CheckIn.late.is_(True), CheckIn.at >= lo, CheckIn.at < hi)
                          .order_by(CheckIn.at)).all()
-        for ci, unit_id, starts_at in rows:
+        for ci_id, at, unit_id, starts_at in rows:
             found[("late_check_in", unit_id)].append(ComplianceRecord(
-                "check_in", ci.id, local_day(ci.at),
-                f"班次{_fmt(starts_at)}开始，{_fmt(ci.at)}签到，晚于提前10分钟到岗的要求"))
+                "check_in", ci_id, local_day(at),
+                f"班次{_fmt(starts_at)}开始，{_fmt(at)}签到，晚于提前10分钟到岗的要求"))
         # NOT EXISTS, not NOT IN: PostgreSQL re-ran the NOT IN subquery per shift.
         signed = select(Handover.id).where(Handover.outgoing_shift_id == Shift.id,
                                            Handover.state == "signed").exists()
-        rows = s.execute(select(Shift).join(Roster, Roster.id == Shift.roster_id).where(
+        rows = s.execute(select(Shift.id, Shift.unit_id, Shift.starts_at, Shift.ends_at)
+                         .join(Roster, Roster.id == Shift.roster_id).where(
             Roster.status == "published", Shift.ends_at >= lo, Shift.ends_at < hi,
-            Shift.ends_at <= now, ~signed).order_by(Shift.ends_at)).scalars()
-        for sh in rows:
-            found[("unsigned_handover", sh.unit_id)].append(ComplianceRecord(
-                "shift", sh.id, local_day(sh.ends_at),
-                f"{_fmt(sh.starts_at)}–{_fmt(sh.ends_at)}班次结束时未完成双方签字的交接班"))
+            Shift.ends_at <= now, ~signed).order_by(Shift.ends_at)).all()
+        for shift_id, unit_id, starts_at, ends_at in rows:
+            found[("unsigned_handover", unit_id)].append(ComplianceRecord(
+                "shift", shift_id, local_day(ends_at),
+                f"{_fmt(starts_at)}–{_fmt(ends_at)}班次结束时未完成双方签字的交接班"))
 
         # 第十六条: training as of the period's end (or today, if earlier).
         for f in flags_in(s, min(end, today())):

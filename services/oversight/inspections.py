@@ -21,6 +21,7 @@ from models.auth import User
 from models.org import Unit
 from models.oversight import INSPECTION_METHODS, Inspection
 from services import audit, clock
+from services.daily.common import Paged, page_bounds
 from services.errors import ConcurrentEditError, DomainError, NotFound, ValidationError
 from services.oversight.common import METHOD_LABELS, today, window, yes_no
 from services.permissions import Actor, require
@@ -30,6 +31,7 @@ ARTICLE = "第十七条"
 MAX_ANSWER_SECONDS = 3600
 NEVER_CHECKED_DAYS = 400     # weight of a unit never checked: longer than any real gap
 MAX_SPOT_CHECKS = 50
+PER_PAGE = 20                # open rectifications per page
 
 
 @dataclass(frozen=True)
@@ -157,12 +159,8 @@ def _row(ins: Inspection, unit_name: str, inspector: str) -> InspectionRow:
         ins.rectification_note, inspector)
 
 
-def inspection_rows(s, *, start: date | None = None, end: date | None = None,
-                    unit_id: int | None = None, ids: list[int] | None = None,
-                    only_open: bool = False) -> list[InspectionRow]:
-    q = (select(Inspection, Unit.name, User.display_name)
-         .join(Unit, Unit.id == Inspection.unit_id)
-         .outerjoin(User, User.id == Inspection.inspector_user_id))
+def _filtered(q, *, start: date | None = None, end: date | None = None,
+              unit_id: int | None = None, ids: list[int] | None = None, only_open: bool = False):
     if start is not None and end is not None:
         lo, hi = window(start, end)
         q = q.where(Inspection.at >= lo, Inspection.at < hi)
@@ -172,7 +170,19 @@ def inspection_rows(s, *, start: date | None = None, end: date | None = None,
         q = q.where(Inspection.id.in_(ids or [-1]))
     if only_open:
         q = q.where(Inspection.rectification_required.is_(True), Inspection.rectified_at.is_(None))
-    rows = s.execute(q.order_by(Inspection.at, Inspection.id)).all()
+    return q
+
+
+def inspection_rows(s, *, offset: int = 0, limit: int | None = None, **filters) -> list[InspectionRow]:
+    """Checks in time order (oldest first), filtered as _filtered says, with the unit's and
+    the inspector's names."""
+    q = _filtered(select(Inspection, Unit.name, User.display_name)
+                  .join(Unit, Unit.id == Inspection.unit_id)
+                  .outerjoin(User, User.id == Inspection.inspector_user_id), **filters)
+    q = q.order_by(Inspection.at, Inspection.id)
+    if offset or limit is not None:
+        q = q.offset(offset).limit(limit)
+    rows = s.execute(q).all()
     return [_row(ins, name, inspector or "") for ins, name, inspector in rows]
 
 
@@ -292,6 +302,15 @@ def list_inspections(actor: Actor, start: date | None = None, end: date | None =
     with reading() as s:
         require(actor, "inspection.read")
         return inspection_rows(s, start=start, end=end, unit_id=unit_id, only_open=only_open)
+
+
+def rectification_page(actor: Actor, page: int = 1, per_page: int = PER_PAGE) -> Paged[InspectionRow]:
+    """One page of the checks whose rectification is still open, oldest first: two queries."""
+    with reading() as s:
+        require(actor, "inspection.read")
+        total = s.execute(_filtered(select(func.count()).select_from(Inspection), only_open=True)).scalar_one()
+        page, offset = page_bounds(page, per_page, total)
+        return Paged(inspection_rows(s, only_open=True, offset=offset, limit=per_page), total, page, per_page)
 
 
 # ---------------------------------------------------------------- the spot-check list

@@ -8,15 +8,15 @@ services/roster_common.person_facts) read those dates. The flags are the rules' 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, func, or_, select
 
 from models.org import Person, Unit
 from models.oversight import TRAINING_KINDS, TrainingAttendance, TrainingSession
 from rules.staffing import person_problems
 from services import audit, clock
+from services.daily.common import Paged, page_bounds
 from services.errors import DomainError, NotFound, ValidationError
 from services.oversight.common import TRAINING_KIND_LABELS, today
 from services.permissions import Actor, require
@@ -25,6 +25,7 @@ from services.uow import reading, transaction
 
 ARTICLE = "第十六条"
 TRAINING_RULES = ("pre_job_training_missing", "yearly_training_overdue")
+PER_PAGE = 5          # sessions per page, newest first: each carries its attendees' table
 
 
 @dataclass(frozen=True)
@@ -134,32 +135,73 @@ def record_attendance(actor: Actor, session_id: int, person_ids: list[int], pass
         return len(people)
 
 
+def _session_rows(s, sessions: list[TrainingSession]) -> list[SessionRow]:
+    """Rows of these sessions with their attendees, in one query whatever their number."""
+    attendees: dict[int, list[AttendeeRow]] = {x.id: [] for x in sessions}
+    for sid, pid, passed, name, unit_name in s.execute(
+            select(TrainingAttendance.session_id, TrainingAttendance.person_id, TrainingAttendance.passed,
+                   Person.name, Unit.name)
+            .outerjoin(Person, Person.id == TrainingAttendance.person_id)
+            .outerjoin(Unit, Unit.id == Person.unit_id)
+            .where(TrainingAttendance.session_id.in_(list(attendees) or [-1]))
+            .order_by(TrainingAttendance.id)).all():
+        attendees[sid].append(AttendeeRow(pid, name if name is not None else f"编号{pid}",
+                                          unit_name or "", bool(passed)))
+    return [SessionRow(x.id, x.version, x.kind, x.held_on, x.title, x.trainer, tuple(attendees[x.id]))
+            for x in sessions]
+
+
+_NEWEST_FIRST = (TrainingSession.held_on.desc(), TrainingSession.id.desc())
+
+
 def list_sessions(actor: Actor) -> list[SessionRow]:
+    """Every session, newest first; session_page reads one page of them."""
     with reading() as s:
         require(actor, "training.read")
-        sessions = list(s.execute(select(TrainingSession).options(
-            selectinload(TrainingSession.attendances)).order_by(
-            TrainingSession.held_on.desc(), TrainingSession.id.desc())).scalars())
-        pids = {a.person_id for x in sessions for a in x.attendances}
-        people = {p.id: (p.name, u) for p, u in s.execute(
-            select(Person, Unit.name).join(Unit, Unit.id == Person.unit_id)
-            .where(Person.id.in_(pids or [-1]))).all()}
-        return [SessionRow(x.id, x.version, x.kind, x.held_on, x.title, x.trainer, tuple(
-            AttendeeRow(a.person_id, *people.get(a.person_id, (f"编号{a.person_id}", "")), bool(a.passed))
-            for a in x.attendances)) for x in sessions]
+        return _session_rows(s, list(s.execute(select(TrainingSession).order_by(*_NEWEST_FIRST)).scalars()))
+
+
+def session_page(actor: Actor, page: int = 1, per_page: int = PER_PAGE) -> Paged[SessionRow]:
+    """One page of the sessions, newest first, with their attendees: three queries."""
+    with reading() as s:
+        require(actor, "training.read")
+        total = s.execute(select(func.count()).select_from(TrainingSession)).scalar_one()
+        page, offset = page_bounds(page, per_page, total)
+        sessions = list(s.execute(select(TrainingSession).order_by(*_NEWEST_FIRST)
+                                  .offset(offset).limit(per_page)).scalars())
+        return Paged(_session_rows(s, sessions), total, page, per_page)
+
+
+def attendance_choices(actor: Actor) -> dict[int, str]:
+    """Who may be recorded as attending: active people, "姓名（单位）", by unit and name."""
+    with reading() as s:
+        require(actor, "training.write")
+        return {pid: f"{name}（{unit_name}）" for pid, name, unit_name in s.execute(
+            select(Person.id, Person.name, Unit.name).join(Unit, Unit.id == Person.unit_id)
+            .where(Person.active.is_(True)).order_by(Unit.name, Person.name, Person.id)).all()}
 
 
 def flags_in(s, on: date, unit_id: int | None = None) -> list[TrainingFlag]:
-    """Active permanent staff (those who may be on duty, 第九条) the training rules flag."""
-    q = (select(Person, Unit.name).join(Unit, Unit.id == Person.unit_id)
-         .where(Person.active.is_(True), Person.employment == "permanent", Unit.active.is_(True)))
+    """Active permanent staff (those who may be on duty, 第九条) the training rules flag.
+
+    SQL keeps only those whose dates may fail person_problems on `on` (no pre-job training
+    by then, or no training of either kind in the twelve months before); the rules then
+    decide and word each flag, as for a roster."""
+    cutoff = on - timedelta(days=365)     # never before the rules' "a year before" (leap days)
+    pre, yearly = Person.pre_job_trained_on, Person.yearly_trained_on
+    maybe = or_(pre.is_(None), pre > on,
+                and_(pre < cutoff, or_(yearly.is_(None), yearly > on, yearly < cutoff)))
+    q = (select(Person.id, Person.name, Person.unit_id, Person.employment, Person.can_lead_shift,
+                pre, yearly, Person.active, Unit.name.label("unit_name"))
+         .join(Unit, Unit.id == Person.unit_id)
+         .where(Person.active.is_(True), Person.employment == "permanent", Unit.active.is_(True), maybe))
     if unit_id is not None:
         q = q.where(Person.unit_id == unit_id)
     out = []
-    for p, unit_name in s.execute(q.order_by(Unit.id, Person.name, Person.id)).all():
-        for code, text in person_problems(person_facts(p), on):
+    for p in s.execute(q.order_by(Unit.id, Person.name, Person.id)).all():
+        for code, text in person_problems(person_facts(p), on):   # a row has the person's fields
             if code in TRAINING_RULES:
-                out.append(TrainingFlag(p.id, p.name, p.unit_id, unit_name, code,
+                out.append(TrainingFlag(p.id, p.name, p.unit_id, p.unit_name, code,
                                         f"{text}（{ARTICLE}）", p.pre_job_trained_on,
                                         p.yearly_trained_on))
     return out
