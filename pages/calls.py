@@ -45,12 +45,22 @@ for t in ui.run_action(calls.pending_transfers, actor) or []:
             forms.submit(calls.decline_transfer, actor, t.id, t.version, success="已拒绝")
 
 st.subheader("办理中的来电")
-rows = ui.run_action(calls.open_calls, actor) or []
+shown = ui.run_action(calls.open_calls_page, actor, st.session_state.get("calls_page", 1))
+rows = shown.rows if shown else []
 if not rows:
     st.info("当前没有办理中的来电。")
+elif shown.pages > 1:  # newest first, a page at a time
+    a, b = st.columns([1, 3], vertical_alignment="center")
+    a.selectbox("页码", range(1, shown.pages + 1), index=shown.page - 1, key="calls_page",
+                format_func=lambda n: f"第 {n} 页 / 共 {shown.pages} 页")
+    b.caption(f"第 {shown.first}–{shown.last} 条，共 {shown.total} 条（最新的在前）")
+# A call's actions run only while its expander is open (a rerun opens it), not for every call.
+opened = [row for row in rows if st.session_state.get(f"call_box_{row.id}")]
+people_for = (ui.run_action(calls.transfer_options, actor, opened) or {}) if opened else {}
 for row in rows:
     title = f"{fmt(row.at)} · {row.kind_label} · {row.importance_label} · {row.caller_text}"
-    with st.expander(title, expanded=False):
+    box = st.expander(title, key=f"call_box_{row.id}", on_change="rerun")
+    with box:
         st.text(row.summary)
         st.caption(f"首接负责：{row.owner_name}" + (
             f" · 待 {row.pending_transfer.to_name} 接受交接" if row.pending_transfer else ""))
@@ -59,6 +69,8 @@ for row in rows:
                  f"领导批示 #{row.instruction_id}" if row.instruction_id else ""]
         if any(links):
             st.caption("已关联：" + "、".join(x for x in links if x))
+        if not box.open:
+            continue
         close_tab, incident_tab, other_tab, transfer_tab = st.tabs(
             ["办结", "转为突发事件", "登记为核报/批示", "交接"])
         with close_tab:
@@ -85,7 +97,7 @@ for row in rows:
                 forms.submit(calls.open_instruction, actor, row.id, row.version, leader,
                              success="已登记为领导批示，请到「领导批示」传达")
         with transfer_tab:
-            people = ui.run_action(calls.transfer_candidates, actor, row.id) or {}
+            people = people_for.get(row.id, {})
             to = st.selectbox("交给", list(people), format_func=people.get, index=None,
                               placeholder="选择值班人员", key=f"to_{row.id}")
             reason = st.text_input("交接说明", key=f"reason_{row.id}")

@@ -28,8 +28,15 @@ if save:
     forms.submit(hotline.receive_and_sign, actor, hotline.HotlineInput(item_no, content, deadline),
                  success="已签收，请转发通知热线负责同志", reset="hotline")
 
-people = ui.run_action(hotline.persons_in_charge, actor) or {}
-for row in ui.run_action(hotline.list_items, actor) or []:
+shown = ui.run_action(hotline.items_page, actor, st.session_state.get("hotline_page", 1))
+rows = shown.rows if shown else []
+if shown and shown.pages > 1:  # newest first, a page at a time
+    a, b = st.columns([1, 3], vertical_alignment="center")
+    a.selectbox("页码", range(1, shown.pages + 1), index=shown.page - 1, key="hotline_page",
+                format_func=lambda n: f"第 {n} 页 / 共 {shown.pages} 页")
+    b.caption(f"未办结事项第 {shown.first}–{shown.last} 条，共 {shown.total} 条（最新的在前）")
+people_for = (ui.run_action(hotline.forward_options, actor, rows) or {}) if rows else {}
+for row in rows:
     with st.container(border=True):
         st.markdown(f"**{row.item_no}** · {row.state_label}" + (" · 已超时" if row.overdue else ""))
         st.text(row.content)
@@ -37,6 +44,7 @@ for row in ui.run_action(hotline.list_items, actor) or []:
             f" · 时限 {fmt(row.deadline)}" if row.deadline else "") + (
             f" · 已通知 {row.forwarded_to}（{fmt(row.notified_at)}）" if row.notified_at else ""))
         if "forward" in row.allowed:
+            people = people_for.get(row.id, {})
             who = st.selectbox("热线负责同志", list(people), format_func=people.get, index=None,
                                placeholder="选择人员", key=f"who_{row.id}")
             if st.button("转发通知", key=f"fwd_{row.id}", type="primary"):

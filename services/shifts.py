@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, union
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -31,6 +31,7 @@ from rules.handover import FINDINGS, PARTY_LABELS, ItemFacts, Responsibility, re
 from rules.staffing import shift_label
 from services import audit, auth, clock, open_items
 from services.daily import logbook
+from services.daily.common import LONGEST_SHIFT
 from services.errors import DomainError, PermissionDenied, ValidationError
 from services.permissions import Actor, require, scoped_unit
 from services.roster_common import PersonRef, get_or_404, load_for_edit, shift_facts
@@ -739,11 +740,15 @@ def record_item_action(s: Session, kind: str, ref_id, at: datetime | None = None
 # ---------------------------------------------------------------- who is on duty now
 
 def duty_board(actor: Actor) -> DutyBoard:
-    """Every active unit (in the actor's scope) with its current shift; two queries.
+    """Every active unit (in the actor's scope) with its current shift; three queries.
 
     The current shift is the earliest one on duty (the outgoing one until it has handed
     over), else the published shift planned for now. A unit without a current shift, or
     whose shift has no duty officer, is not covered (第二、九条).
+
+    The candidates are read as bare columns (shifts on duty, and scheduled ones that started
+    within a shift's length: the state and (unit_id, starts_at) indexes), one is picked per
+    unit, and only the picked shifts' officers, names and check-ins are joined in.
     """
     now = clock.now()
     with reading() as s:
@@ -752,56 +757,69 @@ def duty_board(actor: Actor) -> DutyBoard:
         if scope is not None:
             uq = uq.where(Unit.id == scope)
         units = s.execute(uq.order_by(Unit.kind, Unit.name)).all()
-        leader, officer = aliased(Person), aliased(Person)
+        # Candidates by the state index (a union: an OR would read every shift ever): those
+        # on duty, and scheduled ones that started within a shift's length.
+        candidates = union(
+            select(Shift.id).where(Shift.state == "on_duty"),
+            select(Shift.id).where(Shift.state == "scheduled", Shift.starts_at <= now,
+                                   Shift.starts_at > now - LONGEST_SHIFT))
         q = (select(Shift.id, Shift.unit_id, Shift.starts_at, Shift.ends_at, Shift.state,
-                    Shift.leader_person_id, leader.name, ShiftOfficer.person_id, officer.name,
-                    CheckIn.person_id)
+                    Shift.leader_person_id)
              .join(Roster, Roster.id == Shift.roster_id)
-             .outerjoin(leader, leader.id == Shift.leader_person_id)
-             .outerjoin(ShiftOfficer, ShiftOfficer.shift_id == Shift.id)
-             .outerjoin(officer, officer.id == ShiftOfficer.person_id)
-             .outerjoin(CheckIn, and_(CheckIn.shift_id == Shift.id,
-                                      CheckIn.person_id == ShiftOfficer.person_id))
-             .where(or_(Shift.state == "on_duty",
+             .where(Shift.id.in_(candidates),
+                    or_(Shift.state == "on_duty",
                         and_(Shift.state == "scheduled", Roster.status == "published",
-                             Shift.starts_at <= now, Shift.ends_at > now)))
-             .order_by(Shift.starts_at, Shift.id, ShiftOfficer.id))
+                             Shift.starts_at <= now, Shift.ends_at > now))))
         if scope is not None:
             q = q.where(Shift.unit_id == scope)
-        shifts: dict[int, dict] = {}
-        for sid, uid, start, end, state, lid, lname, oid, oname, checked in s.execute(q):
-            row = shifts.setdefault(sid, {"unit_id": uid, "starts_at": start, "ends_at": end,
-                                          "state": state, "leader": PersonRef(lid, lname) if lid else None,
-                                          "officers": [], "checked": []})
-            if oid is not None and all(o.id != oid for o in row["officers"]):
-                row["officers"].append(PersonRef(oid, oname))
-            if checked is not None:
-                row["checked"].append(checked)
-        current: dict[int, tuple[int, dict]] = {}
-        for sid, row in shifts.items():
-            rank = (row["state"] != "on_duty", row["starts_at"])
-            best = current.get(row["unit_id"])
-            if best is None or rank < (best[1]["state"] != "on_duty", best[1]["starts_at"]):
-                current[row["unit_id"]] = (sid, row)
+        current: dict[int, tuple] = {}
+        for row in s.execute(q.order_by(Shift.starts_at, Shift.id)):
+            best = current.get(row.unit_id)
+            if best is None or (row.state != "on_duty", row.starts_at) < (best.state != "on_duty",
+                                                                           best.starts_at):
+                current[row.unit_id] = row
+        picked = [r.id for r in current.values()]
+        officers: dict[int, list[PersonRef]] = {sid: [] for sid in picked}
+        checked: dict[int, list[int]] = {sid: [] for sid in picked}
+        leaders: dict[int, str] = {}
+        if picked:
+            officer, leader = aliased(Person), aliased(Person)
+            for sid, oid, oname, lname, who in s.execute(
+                    select(Shift.id, ShiftOfficer.person_id, officer.name, leader.name,
+                           CheckIn.person_id)
+                    .outerjoin(leader, leader.id == Shift.leader_person_id)
+                    .outerjoin(ShiftOfficer, ShiftOfficer.shift_id == Shift.id)
+                    .outerjoin(officer, officer.id == ShiftOfficer.person_id)
+                    .outerjoin(CheckIn, and_(CheckIn.shift_id == Shift.id,
+                                             CheckIn.person_id == ShiftOfficer.person_id))
+                    .where(Shift.id.in_(picked)).order_by(Shift.id, ShiftOfficer.id)):
+                if lname is not None:
+                    leaders[sid] = lname
+                if oid is not None and all(o.id != oid for o in officers[sid]):
+                    officers[sid].append(PersonRef(oid, oname))
+                if who is not None:
+                    checked[sid].append(who)
         out = []
         for uid, name, kind, phone in units:
-            sid, row = current.get(uid, (None, None))
+            row = current.get(uid)
             alerts = [] if phone else ["未登记值班电话（第二十三条）"]
             if row is None:
                 alerts.insert(0, "当前无人值班，须保证每天24小时值班（第二、九条）")
                 out.append(BoardRow(uid, name, kind, phone, None, None, None, None, (), None, (),
                                     False, tuple(alerts)))
                 continue
-            covered = bool(row["officers"])
+            covered = bool(officers[row.id])
             if not covered:
                 alerts.append("当前班次未安排值班员（第九条）")
-            if row["state"] == "scheduled" and covered:
+            if row.state == "scheduled" and covered:
                 alerts.append("值班员尚未到岗签到（第十四条）")
-            if row["state"] == "on_duty" and now > row["ends_at"]:
+            if row.state == "on_duty" and now > row.ends_at:
                 alerts.append("已过交班时间，尚未完成交接（第十四条）")
-            out.append(BoardRow(uid, name, kind, phone, sid, row["starts_at"], row["ends_at"],
-                                row["state"], tuple(row["officers"]), row["leader"],
-                                tuple(row["checked"]), covered, tuple(alerts)))
+            lead = (PersonRef(row.leader_person_id, leaders.get(row.id))
+                    if row.leader_person_id else None)
+            out.append(BoardRow(uid, name, kind, phone, row.id, row.starts_at, row.ends_at,
+                                row.state, tuple(officers[row.id]), lead,
+                                tuple(checked[row.id]), covered, tuple(alerts)))
         return DutyBoard(now, out)
 
 

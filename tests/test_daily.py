@@ -330,3 +330,139 @@ def test_search_across_log_books(day):
     assert hits and all("积水" in h.text or "积水" in h.author for h in hits)
     assert logbook.search(day.oa, date(2026, 7, 2), date(2026, 7, 3), day.unit, "积水") == []
     assert logbook.search(day.unit_officer, None, None, None, "积水") == []     # own unit only
+
+
+# ---------------------------------------------------------------- at scale (issue 7)
+
+class _SQL(list):
+    """The SELECT statements run inside the block."""
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        from models import db as dbmod
+
+        self.bind = dbmod.session_factory().kw["bind"]
+        event.listen(self.bind, "before_cursor_execute", self.count)
+        return self
+
+    def count(self, _conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            self.append(statement)
+
+    def __exit__(self, *_exc):
+        from sqlalchemy import event
+
+        event.remove(self.bind, "before_cursor_execute", self.count)
+
+
+def test_open_calls_are_paged_newest_first_and_read_in_a_fixed_number_of_queries(day):
+    ids = []
+    for n in range(23):
+        ids.append(_call(day.oa, f"来电{n}"))
+        day.clock.advance(minutes=1)
+    calls.close_call(day.oa, ids[0], _version(ids[0]), "已答复")      # closed: not listed
+    with _SQL() as sql:
+        first = calls.open_calls_page(day.oa, 1, per_page=10)
+    assert (first.total, first.pages, first.page, first.first, first.last) == (22, 3, 1, 1, 10)
+    assert [r.id for r in first.rows] == ids[:12:-1]                  # 来电22 … 来电13
+    assert len(sql) == 4      # count, the page, its transfers, the owners' names
+    last = calls.open_calls_page(day.oa, 9, per_page=10)              # past the end: the last
+    assert (last.page, last.first, last.last, [r.id for r in last.rows]) == (3, 21, 22, ids[2:0:-1])
+    for cid in ids[1:]:                                               # history, not open calls
+        calls.close_call(day.oa, cid, _version(cid), "已答复")
+    with _SQL() as sql:
+        none = calls.open_calls_page(day.oa, 2)
+    assert (none.total, none.pages, none.page, none.rows, none.first) == (0, 1, 1, [], 0)
+    assert len(sql) == 1
+
+
+def test_transfer_candidates_for_a_page_of_calls_in_one_query(day):
+    c1, c2 = _call(day.oa, "来电一"), _call(day.ob, "来电二")
+    rows = calls.open_calls_page(day.oa).rows
+    with _SQL() as sql:
+        options = calls.transfer_options(day.oa, rows)
+    assert len(sql) == 1
+    assert options == {c1: calls.transfer_candidates(day.oa, c1),
+                       c2: calls.transfer_candidates(day.oa, c2)}
+    assert day.ob.user_id in options[c1] and day.oa.user_id not in options[c1]
+    assert day.oa.user_id in options[c2] and day.ob.user_id not in options[c2]
+    assert calls.transfer_options(day.oa, []) == {}
+
+
+def test_hotline_items_paged_and_forwarded_to_people_of_the_items_unit(day):
+    calendar.add_holiday(day.admin, calendar.HolidayData(date(2026, 7, 1), "statutory_holiday", "测试节日"))
+    ids = []
+    for n in range(5):
+        ids.append(hotline.receive_and_sign(day.oa, hotline.HotlineInput(f"RX{n:03d}", f"投诉{n}")))
+        day.clock.advance(minutes=1)
+    page = hotline.items_page(day.oa, 2, per_page=2)
+    assert (page.total, page.pages, [r.item_no for r in page.rows]) == (5, 3, ["RX002", "RX001"])
+    options = hotline.forward_options(day.oa, page.rows)
+    assert set(options) == {ids[2], ids[1]}
+    people = options[ids[2]]
+    assert set(day.street.leaders.values()) <= set(people)
+    assert not set(people) & set(hotline.forward_options(day.unit_officer, []) or {})
+    with reading() as s:
+        from models.org import Person
+        units = {s.get(Person, pid).unit_id for pid in people}
+    assert units == {day.unit}                       # not the other unit's people
+    row = page.rows[0]
+    hotline.forward(day.oa, row.id, row.version, next(iter(people)))
+    assert ids[2] not in hotline.forward_options(day.oa, hotline.items_page(day.oa, 1, 10).rows)
+
+
+def test_open_instructions_paged_and_the_board_counted_in_sql(day):
+    ids = []
+    for n in range(3):
+        ids.append(instructions.record_instruction(day.oa, instructions.InstructionInput(
+            "王书记", f"批示{n}")))
+        day.clock.advance(minutes=1)
+    row = instructions.instruction_detail(day.oa, ids[0])
+    due = day.clock.current + timedelta(hours=1)
+    instructions.pass_on(day.oa, ids[0], row.version, [
+        instructions.TargetInput(due, unit_id=day.other),
+        instructions.TargetInput(due + timedelta(hours=1), unit_id=day.unit)])
+    page = instructions.open_instructions_page(day.oa, 1, per_page=2)
+    assert (page.total, page.pages, [r.id for r in page.rows]) == (3, 2, [ids[2], ids[1]])
+    assert [r.id for r in instructions.open_instructions_page(day.oa, 2, per_page=2).rows] == [ids[0]]
+    assert instructions.open_instructions_page(day.unit_officer).total == 1   # passed on to it
+    day.clock.advance(hours=2)                                 # the first receiver is overdue
+    board = {b.id: b for b in instructions.leader_board(day.leader)}
+    first = board[ids[0]]
+    assert (first.receivers, first.fed_back, first.overdue, first.next_due) == (2, 0, 1, due)
+    assert (board[ids[1]].receivers, board[ids[1]].next_due, board[ids[1]].standing) == (0, None, "待传达")
+    units = instructions.unit_choices(day.oa)
+    assert {day.unit, day.other} <= set(units)
+    assert instructions.unit_choices(day.unit_officer) == {day.other: "某社区"}
+
+
+def test_log_book_choices_are_one_units_shifts_of_the_last_days(day):
+    view = rosters.month_view(day.admin, day.unit, 2026, 7)
+    day.clock.set(view.shifts[0].starts_at + timedelta(days=10, hours=1))
+    now = day.clock.current
+    expected = [sh.id for sh in sorted(view.shifts, key=lambda x: x.starts_at, reverse=True)
+                if sh.starts_at <= now and sh.ends_at > now - timedelta(days=7)]
+    with _SQL() as sql:
+        got = logbook.shift_choices(day.admin, 7, day.unit)
+    assert [c.shift_id for c in got] == expected and len(expected) >= 7
+    assert len(sql) == 1                      # columns only: no officers loaded per shift
+    assert logbook.shift_choices(day.admin, 7, day.other) == []
+    # A is still on duty ten days on (never handed over): found by its state, not by date
+    assert logbook.current_shift_id(day.admin, day.unit) == day.a.id
+    assert day.a.id not in expected
+    assert set(logbook.unit_choices(day.admin)) >= {day.unit, day.other}
+    assert logbook.unit_choices(day.unit_officer) == {day.other: "某社区"}
+
+
+def test_log_book_search_is_paged_newest_day_first(day):
+    _busy_shift(day)
+    _hand_over(day)
+    every = logbook.search(day.oa, date(2026, 7, 1), date(2026, 7, 1), day.unit)
+    page = logbook.search_page(day.oa, date(2026, 7, 1), date(2026, 7, 1), day.unit, page=2,
+                               per_page=3)
+    assert page.total == len(every) >= 6 and page.pages == -(-len(every) // 3)
+    assert [(h.at, h.text) for h in page.rows] == [(h.at, h.text) for h in every[3:6]]
+    assert page.rows[0].unit_name == "柏泉村"
+    assert logbook.search_page(day.oa, date(2026, 7, 2), date(2026, 7, 3), day.unit).total == 0
+    assert logbook.current_shift_id(day.oa, day.unit) == day.b.id     # on duty after the handover

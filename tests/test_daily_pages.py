@@ -30,3 +30,66 @@ def test_quick_call_entry_is_owned_by_the_taker(street):
 def test_the_other_daily_pages_render(street, page):
     at = signed_in("wangwu", page)
     assert not at.exception, [e.value for e in at.exception]
+
+
+def test_open_calls_are_shown_a_page_at_a_time_newest_first(street):
+    for n in range(calls.PER_PAGE + 3):
+        calls.log_call(street.officer, calls.CallInput(summary=f"第{n:02d}个来电", caller=f"来电人{n:02d}"))
+    at = signed_in("wangwu", "pages/calls.py")
+    pager = at.selectbox(key="calls_page")
+    assert pager.value == 1 and pager.options == ["第 1 页 / 共 2 页", "第 2 页 / 共 2 页"]
+    assert any(f"第 1–{calls.PER_PAGE} 条，共 {calls.PER_PAGE + 3} 条" in c.value for c in at.caption)
+    shown = [e.label for e in at.expander]
+    assert len(shown) == calls.PER_PAGE and f"来电人{calls.PER_PAGE + 2:02d}" in shown[0]
+    pager.set_value(2).run()
+    assert not at.exception
+    assert [e.label.rsplit(" · ", 1)[1] for e in at.expander] == ["来电人02", "来电人01", "来电人00"]
+
+
+@pytest.mark.parametrize("page", ["pages/instructions.py", "pages/hotline.py", "pages/logbook.py",
+                                  "pages/calls.py"])
+def test_the_daily_pages_render_for_the_office_admin(street, page):
+    calls.log_call(street.officer, calls.CallInput(summary="巨龙大道积水", caller="张网格员"))
+    at = signed_in("zhouba", page)
+    assert not at.exception and not errors(at), [e.value for e in at.exception]
+
+
+def test_a_calls_actions_run_only_while_its_expander_is_open(street):
+    first = calls.log_call(street.officer, calls.CallInput(summary="巨龙大道积水", caller="张网格员"))
+    second = calls.log_call(street.officer, calls.CallInput(summary="咨询沙袋", caller="李居民"))
+    at = signed_in("wangwu", "pages/calls.py")
+    assert len(at.expander) == 2
+    assert not [w for w in at.text_input if w.key and w.key.startswith("result_")]   # all closed
+    at.session_state[f"call_box_{second}"] = True                                # open one
+    at.run()
+    assert not at.exception
+    assert [w.key for w in at.text_input if w.key.startswith("result_")] == [f"result_{second}_v1"]
+    assert [w.key for w in at.selectbox if w.key.startswith("to_")] == [f"to_{second}"]
+    at.text_input(key=f"result_{second}_v1").input("已告知领取地点")
+    at.button(key=f"close_{second}").click().run()
+    assert not errors(at) and [r.id for r in calls.open_calls(street.officer)] == [first]
+
+
+def test_log_book_tabs_run_only_when_chosen(street):
+    at = signed_in("zhouba", "pages/logbook.py")
+    assert any("没有可查看的班次" in i.value for i in at.info)
+    assert not any(w.label == "关键词" for w in at.text_input)        # the search has not run
+    at.session_state["logbook_tab"] = "查询"
+    at.run()
+    assert not at.exception and any(w.label == "关键词" for w in at.text_input)
+    assert not any(s.label == "班次" for s in at.selectbox)           # nor the book now
+    assert any("没有找到记录" in i.value for i in at.info)
+
+
+def test_instruction_tabs_run_only_when_chosen(street):
+    from services.daily import instructions
+
+    instructions.record_instruction(street.officer, instructions.InstructionInput("王书记", "排查积水点"))
+    at = signed_in("wangwu", "pages/instructions.py")
+    assert not at.expander                                            # only the form ran
+    at.session_state["instructions_tab"] = "传达与督办"
+    at.run()
+    assert not at.exception and [e.label.split(" · ")[0] for e in at.expander] == ["王书记"]
+    at.session_state["instructions_tab"] = "领导看板"
+    at.run()
+    assert not at.expander and at.dataframe[0].value["领导"].tolist() == ["王书记"]

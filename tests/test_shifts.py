@@ -326,7 +326,7 @@ def test_shift_machine_steps_and_guards():
 
 # ---------------------------------------------------------------- who is on duty now
 
-def test_board_flags_units_without_cover_in_two_queries(july):
+def test_board_flags_units_without_cover_in_three_queries(july):
     make_unit("无人村", duty_phone=None)
     for n in range(5):
         make_unit(f"空白村{n}")
@@ -343,7 +343,9 @@ def test_board_flags_units_without_cover_in_two_queries(july):
         board = shifts.duty_board(july.admin)
     finally:
         event.remove(bind, "before_cursor_execute", count)
-    assert len(statements) == 2   # the units, and their current shifts: not one per unit
+    # the units, the candidate shifts (bare columns), the picked shifts' officers and
+    # check-ins: not one per unit, and no officer rows of shifts that are not shown
+    assert len(statements) == 3
     mine = next(r for r in board.rows if r.unit_id == july.unit_id)
     assert mine.covered and mine.shift_id == july.a.id and mine.duty_phone == "027-83881234"
     assert [o.name for o in mine.officers] == [o.name for o in july.a.officers]

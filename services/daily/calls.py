@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from models.auth import User, UserRole
@@ -19,7 +19,7 @@ from models.daily import CALL_IMPORTANCE, CALL_KINDS, Call, CallTransfer
 from models.roster import Handover, HandoverItem, ShiftOfficer
 from rules.validation import control_problem
 from services import audit, clock, shifts
-from services.daily.common import load, text_of, unit_of, user_names
+from services.daily.common import Paged, load, page_bounds, text_of, unit_of, user_names
 from services.forms import past_time
 from services.errors import DomainError, PermissionDenied, ValidationError
 from services.permissions import DUTY_ROLES, SHIFT_LEADER, SYSTEM, Actor, require, scoped_unit
@@ -380,18 +380,44 @@ def cancel_transfer(actor: Actor, transfer_id: int, version: int) -> None:
 
 # ---------------------------------------------------------------- reading
 
-def _query(actor: Actor):
-    q = select(Call).options(selectinload(Call.transfers))
+def _scope(actor: Actor, q):
     unit = scoped_unit(actor, "call.read")
     return q.where(Call.unit_id == unit) if unit is not None else q
+
+
+def _query(actor: Actor):
+    return _scope(actor, select(Call).options(selectinload(Call.transfers)))
+
+
+def _open_ids(actor: Actor):
+    """The open calls' ids, read from the (unit_id, state) index alone, however long the
+    history of closed calls (the rows are then fetched by primary key)."""
+    return _scope(actor, select(Call.id).where(Call.state == "open"))
 
 
 def open_calls(actor: Actor) -> list[CallRow]:
     """Calls still being handled in the actor's scope, newest first (the desk, the handover)."""
     with reading() as s:
-        calls = list(s.execute(_query(actor).where(Call.state == "open")
+        calls = list(s.execute(select(Call).options(selectinload(Call.transfers))
+                               .where(Call.id.in_(_open_ids(actor)))
                                .order_by(Call.at.desc(), Call.id.desc())).scalars())
         return _rows(s, calls)
+
+
+PER_PAGE = 10
+
+
+def open_calls_page(actor: Actor, page: int = 1, per_page: int = PER_PAGE) -> Paged[CallRow]:
+    """One page of the open calls in the actor's scope, newest first (the calls page):
+    a count and `per_page` calls with their transfers, however many are open."""
+    with reading() as s:
+        total = s.execute(select(func.count()).select_from(_open_ids(actor).subquery())).scalar_one()
+        page, offset = page_bounds(page, per_page, total)
+        calls = list(s.execute(select(Call).options(selectinload(Call.transfers))
+                               .where(Call.id.in_(_open_ids(actor)))
+                               .order_by(Call.at.desc(), Call.id.desc())
+                               .offset(offset).limit(per_page)).scalars()) if total else []
+        return Paged(_rows(s, calls), total, page, per_page)
 
 
 def list_calls(actor: Actor, start: datetime | None = None, end: datetime | None = None,
@@ -430,9 +456,31 @@ def transfer_candidates(actor: Actor, call_id: int) -> dict[int, str]:
     with reading() as s:
         call = load(s, Call, call_id, "来电记录")
         require(actor, "call.read", call.unit_id)
-        rows = s.execute(select(User.id, User.display_name).join(UserRole, UserRole.user_id == User.id)
-                         .where(User.active.is_(True), User.unit_id == call.unit_id,
-                                User.id != call.owner_user_id,
-                                UserRole.role.in_(sorted(DUTY_ROLES)))
-                         .order_by(User.display_name)).all()
-        return dict(rows)
+        return {uid: name for uid, name in _candidates(s, {call.unit_id})[call.unit_id].items()
+                if uid != call.owner_user_id}
+
+
+def _candidates(s: Session, unit_ids: set[int]) -> dict[int, dict[int, str]]:
+    """unit id → its active duty accounts (user id → name), by name; one query."""
+    out: dict[int, dict[int, str]] = {u: {} for u in unit_ids}
+    if not unit_ids:
+        return out
+    rows = s.execute(select(User.unit_id, User.id, User.display_name)
+                     .where(User.active.is_(True), User.unit_id.in_(sorted(unit_ids)),
+                            User.id.in_(select(UserRole.user_id)
+                                        .where(UserRole.role.in_(sorted(DUTY_ROLES)))))
+                     .order_by(User.display_name, User.id)).all()
+    for unit_id, uid, name in rows:
+        out[unit_id][uid] = name
+    return out
+
+
+def transfer_options(actor: Actor, rows: list[CallRow]) -> dict[int, dict[int, str]]:
+    """For the calls on a page at once: call id → who it can be handed to (the active duty
+    accounts of its unit other than its owner), in one query."""
+    with reading() as s:
+        for unit_id in {r.unit_id for r in rows}:
+            require(actor, "call.read", unit_id)
+        by_unit = _candidates(s, {r.unit_id for r in rows})
+        return {r.id: {uid: name for uid, name in by_unit[r.unit_id].items()
+                       if uid != r.owner_user_id} for r in rows}

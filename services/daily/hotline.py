@@ -11,13 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.daily import HotlineItem
 from models.org import Person
 from services import audit, calendar, clock, shifts
-from services.daily.common import aware, load, person_names, text_of, unit_of, user_names
+from services.daily.common import (
+    Paged, aware, load, page_bounds, person_names, text_of, unit_of, user_names,
+)
 from services.errors import DomainError, ValidationError
 from services.permissions import Actor, require, scoped_unit
 from services.uow import reading, transaction
@@ -26,6 +28,8 @@ from workflows.errors import TransitionRefused
 
 ARTICLE = flow.ARTICLE
 STATE_LABELS = flow.STATE_LABELS
+OPEN_STATES = tuple(x for x in flow.STATES if x != "done")   # an index-friendly "not done"
+PER_PAGE = 20
 
 
 @dataclass
@@ -183,17 +187,33 @@ def finish(actor: Actor, item_id: int, version: int, result: str) -> None:
         audit.record(s, actor, "hotline.finish", "hotline_item", item.id)
 
 
+def _items(actor: Actor, q, open_only: bool):
+    unit = scoped_unit(actor, "hotline.read")
+    if open_only:   # the ids from the (unit_id, state) index alone, then the rows by key
+        ids = select(HotlineItem.id).where(HotlineItem.state.in_(OPEN_STATES))
+        q = q.where(HotlineItem.id.in_(ids.where(HotlineItem.unit_id == unit)
+                                       if unit is not None else ids))
+    return q.where(HotlineItem.unit_id == unit) if unit is not None else q
+
+
 def list_items(actor: Actor, open_only: bool = True, limit: int = 200) -> list[HotlineRow]:
     with reading() as s:
-        q = select(HotlineItem)
-        unit = scoped_unit(actor, "hotline.read")
-        if unit is not None:
-            q = q.where(HotlineItem.unit_id == unit)
-        if open_only:
-            q = q.where(HotlineItem.state != "done")
-        items = list(s.execute(q.order_by(HotlineItem.received_at.desc(), HotlineItem.id.desc())
+        items = list(s.execute(_items(actor, select(HotlineItem), open_only)
+                               .order_by(HotlineItem.received_at.desc(), HotlineItem.id.desc())
                                .limit(limit)).scalars())
         return _rows(s, items, clock.now())
+
+
+def items_page(actor: Actor, page: int = 1, per_page: int = PER_PAGE,
+               open_only: bool = True) -> Paged[HotlineRow]:
+    """One page of the items (not done, by default), newest first: a count and one page."""
+    with reading() as s:
+        total = s.execute(_items(actor, select(func.count(HotlineItem.id)), open_only)).scalar_one()
+        page, offset = page_bounds(page, per_page, total)
+        items = list(s.execute(_items(actor, select(HotlineItem), open_only)
+                               .order_by(HotlineItem.received_at.desc(), HotlineItem.id.desc())
+                               .offset(offset).limit(per_page)).scalars()) if total else []
+        return Paged(_rows(s, items, clock.now()), total, page, per_page)
 
 
 def today_is_holiday(actor: Actor) -> bool:
@@ -210,3 +230,22 @@ def persons_in_charge(actor: Actor) -> dict[int, str]:
         if unit is not None:
             q = q.where(Person.unit_id == unit)
         return dict(s.execute(q.order_by(Person.name)).all())
+
+
+def forward_options(actor: Actor, rows: list[HotlineRow]) -> dict[int, dict[int, str]]:
+    """For the items on a page that can be forwarded, at once: item id → the active people
+    of the item's unit (its desk's hotline person in charge is one of them), by name."""
+    wanted = [r for r in rows if "forward" in r.allowed]
+    if not wanted:
+        return {}
+    with reading() as s:
+        units = {r.unit_id for r in wanted}
+        for unit_id in units:
+            require(actor, "hotline.write", unit_id)
+        by_unit: dict[int, dict[int, str]] = {u: {} for u in units}
+        for pid, name, unit_id in s.execute(
+                select(Person.id, Person.name, Person.unit_id)
+                .where(Person.active.is_(True), Person.unit_id.in_(sorted(units)))
+                .order_by(Person.name, Person.id)):
+            by_unit[unit_id][pid] = name
+        return {r.id: by_unit[r.unit_id] for r in wanted}

@@ -7,15 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, case, func, or_, select, union
 from sqlalchemy.orm import Session, selectinload
 
 from models.daily import INSTRUCTION_CHANNELS, Instruction, InstructionTarget
 from models.incident import Incident
 from models.org import Person, Unit
 from services import audit, clock, shifts
+from services.daily.common import unit_choices as common_unit_choices
 from services.daily.common import (
-    aware, load, person_names, text_of, unit_names, unit_of, user_names,
+    Paged, aware, load, page_bounds, person_names, text_of, unit_names, unit_of, user_names,
 )
 from services.forms import past_time
 from services.errors import DomainError, PermissionDenied, ValidationError
@@ -26,6 +27,8 @@ from workflows.errors import TransitionRefused
 
 ARTICLE = flow.ARTICLE
 STATE_LABELS = flow.STATE_LABELS
+OPEN_STATES = tuple(x for x in flow.STATES if x != "closed")   # an index-friendly "not closed"
+PER_PAGE = 10
 CHANNEL_LABELS = {"phone": "电话", "written": "书面批示", "meeting": "会议", "sms": "短信",
                   "system": "系统", "in_person": "当面"}
 if set(CHANNEL_LABELS) != set(INSTRUCTION_CHANNELS):
@@ -288,14 +291,22 @@ def report_to_leader(actor: Actor, instruction_id: int, version: int, result: st
 
 # ---------------------------------------------------------------- reading
 
-def _query(actor: Actor):
-    q = select(Instruction).options(selectinload(Instruction.targets))
+def _scope(actor: Actor, q):
     unit = scoped_unit(actor, "instruction.read")
     if unit is not None:   # a unit's duty officer: its own desk's and those passed on to it
-        q = q.where(Instruction.unit_id == unit
-                    | Instruction.id.in_(select(InstructionTarget.instruction_id)
-                                         .where(InstructionTarget.unit_id == unit)))
+        q = q.where(or_(Instruction.unit_id == unit,
+                        Instruction.id.in_(select(InstructionTarget.instruction_id)
+                                           .where(InstructionTarget.unit_id == unit))))
     return q
+
+
+def _query(actor: Actor):
+    return _scope(actor, select(Instruction).options(selectinload(Instruction.targets)))
+
+
+def _open_ids():
+    """Ids of the instructions not closed, from the (unit_id, state) index alone."""
+    return select(Instruction.id).where(Instruction.state.in_(OPEN_STATES))
 
 
 def list_instructions(actor: Actor, open_only: bool = True, leader_name: str = "",
@@ -303,12 +314,25 @@ def list_instructions(actor: Actor, open_only: bool = True, leader_name: str = "
     with reading() as s:
         q = _query(actor)
         if open_only:
-            q = q.where(Instruction.state != "closed")
+            q = q.where(Instruction.id.in_(_open_ids()))
         if text_of(leader_name):
             q = q.where(Instruction.leader_name == text_of(leader_name))
         items = list(s.execute(q.order_by(Instruction.given_at.desc(), Instruction.id.desc())
                                .limit(limit)).scalars())
         return _rows(s, items, clock.now())
+
+
+def open_instructions_page(actor: Actor, page: int = 1,
+                           per_page: int = PER_PAGE) -> Paged[InstructionRow]:
+    """One page of the instructions not closed (传达与督办), newest first, with a count."""
+    with reading() as s:
+        q = _query(actor).where(Instruction.id.in_(_open_ids()))
+        total = s.execute(_scope(actor, select(func.count(Instruction.id)))
+                          .where(Instruction.id.in_(_open_ids()))).scalar_one()
+        page, offset = page_bounds(page, per_page, total)
+        items = list(s.execute(q.order_by(Instruction.given_at.desc(), Instruction.id.desc())
+                               .offset(offset).limit(per_page)).scalars()) if total else []
+        return Paged(_rows(s, items, clock.now()), total, page, per_page)
 
 
 def instruction_detail(actor: Actor, instruction_id: int) -> InstructionRow:
@@ -352,40 +376,64 @@ class BoardRow:
 
 
 def leader_board(actor: Actor, leader_name: str = "", days: int = 90) -> list[BoardRow]:
-    """Every instruction of the last `days` (all open ones), by leader, and where it stands."""
+    """Every instruction of the last `days` (all open ones), by leader, and where it stands.
+
+    Open ones come from the state index and recent ones from the given_at index, never the
+    whole history; the receivers are counted in SQL (no target rows are loaded)."""
     now = clock.now()
     with reading() as s:
-        q = _query(actor).where((Instruction.state != "closed")
-                                | (Instruction.given_at >= now - timedelta(days=days)))
+        wanted = union(_open_ids(), select(Instruction.id).where(
+            Instruction.given_at >= now - timedelta(days=days)))
+        t = InstructionTarget
+        waiting = t.fed_back_at.is_(None)
+        agg = (select(t.instruction_id.label("iid"), func.count(t.id).label("receivers"),
+                      func.count(t.fed_back_at).label("fed_back"),
+                      func.sum(case((and_(waiting, t.feedback_due < now), 1), else_=0)).label("overdue"),
+                      func.min(case((waiting, t.feedback_due))).label("next_due"))
+               .where(t.instruction_id.in_(wanted)).group_by(t.instruction_id).subquery())
+        q = _scope(actor, select(
+            Instruction.id, Instruction.leader_name, Instruction.given_at, Instruction.text,
+            Instruction.state, agg.c.receivers, agg.c.fed_back, agg.c.overdue, agg.c.next_due,
+            Instruction.result, Instruction.reported_at)
+            .outerjoin(agg, agg.c.iid == Instruction.id)
+            .where(Instruction.id.in_(wanted)))
         if text_of(leader_name):
             q = q.where(Instruction.leader_name == text_of(leader_name))
-        out = []
-        for i in s.execute(q.order_by(Instruction.leader_name, Instruction.given_at.desc())).scalars():
-            waiting = [t.feedback_due for t in i.targets if t.fed_back_at is None]
-            out.append(BoardRow(i.id, i.leader_name, i.given_at, i.text, i.state, len(i.targets),
-                                sum(1 for t in i.targets if t.fed_back_at is not None),
-                                sum(1 for t in i.targets if t.overdue(now)),
-                                min(waiting) if waiting else None, i.result, i.reported_at))
-        return out
+        return [BoardRow(iid, leader, given, text, state, receivers or 0, fed or 0, overdue or 0,
+                         next_due, result, reported)
+                for iid, leader, given, text, state, receivers, fed, overdue, next_due, result, reported
+                in s.execute(q.order_by(Instruction.leader_name, Instruction.given_at.desc(),
+                                        Instruction.id.desc()))]
+
+
+def unit_choices(actor: Actor) -> dict[int, str]:
+    """The active units the actor sees, to pass an instruction on to: id → name, in the
+    directory's order (street office first)."""
+    with reading() as s:
+        return common_unit_choices(s, scoped_unit(actor, "unit.read"))
 
 
 def awaiting_my_feedback(actor: Actor) -> list[TargetRow]:
-    """Receivers the actor answers for (their unit or themselves) still owing feedback."""
+    """Receivers the actor answers for (their unit or themselves) still owing feedback.
+
+    One query: the waiting targets by the unit_id and person_id indexes (a union, not an OR
+    that would read every target ever), with their instructions."""
     with reading() as s:
-        conds = []
+        waiting = InstructionTarget.fed_back_at.is_(None)
+        parts = []
         if actor.unit_id is not None:
-            conds.append(InstructionTarget.unit_id == actor.unit_id)
+            parts.append(select(InstructionTarget.instruction_id)
+                         .where(InstructionTarget.unit_id == actor.unit_id, waiting))
         if actor.person_id is not None:
-            conds.append(InstructionTarget.person_id == actor.person_id)
-        if not conds:
-            return []
-        ids = list(s.execute(select(InstructionTarget.instruction_id).where(
-            or_(*conds), InstructionTarget.fed_back_at.is_(None))).scalars())
-        if not ids:
+            parts.append(select(InstructionTarget.instruction_id)
+                         .where(InstructionTarget.person_id == actor.person_id, waiting))
+        if not parts:
             return []
         items = list(s.execute(select(Instruction).options(selectinload(Instruction.targets))
-                               .where(Instruction.id.in_(set(ids)))).scalars())
-        mine = set(ids)
+                               .where(Instruction.id.in_(union(*parts) if len(parts) > 1 else parts[0]))
+                               .order_by(Instruction.given_at, Instruction.id)).scalars())
+        if not items:
+            return []
         return [t for row in _rows(s, items, clock.now()) for t in row.targets
-                if t.fed_back_at is None and row.id in mine
+                if t.fed_back_at is None
                 and (t.unit_id == actor.unit_id or (actor.person_id and t.person_id == actor.person_id))]

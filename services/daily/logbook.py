@@ -22,8 +22,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, or_, select, union
+from sqlalchemy.orm import Session, aliased
 
 from models.auth import User
 from models.daily import Call, HotlineItem, Instruction, InstructionTarget, LogBook, LogEntry
@@ -31,6 +31,8 @@ from models.incident import Incident, IncidentEvent, VerificationRequest
 from models.org import Person, Unit
 from models.roster import CheckIn, Handover, Shift
 from services import audit, clock
+from services.daily import common
+from services.daily.common import Paged, page_bounds
 from services.errors import DomainError, NotFound, ValidationError
 from services.permissions import Actor, require, scoped_unit
 from services.uow import reading, transaction
@@ -120,30 +122,35 @@ def compile_lines(s: Session, sh: Shift) -> list[Line]:
     start, end = window(s, sh)
     unit = sh.unit_id
     lines: list[Line] = []
-    persons = _names(s, Person, [c.person_id for c in s.execute(
-        select(CheckIn).where(CheckIn.shift_id == sh.id)).scalars()])
-    for c in s.execute(select(CheckIn).where(CheckIn.shift_id == sh.id)).scalars():
-        name = persons.get(c.person_id, "")
+    for c, name in s.execute(select(CheckIn, Person.name)
+                             .outerjoin(Person, Person.id == CheckIn.person_id)
+                             .where(CheckIn.shift_id == sh.id)):
+        name = name or ""
         lines.append(Line(c.at, "check_in", f"{name}到岗签到" + ("（迟到，第十四条）" if c.late else ""),
                           source_kind="check_in", source_id=str(c.id), author=name))
 
-    calls = list(s.execute(select(Call).where(Call.unit_id == unit, Call.at >= start, Call.at < end)
-                           .order_by(Call.at, Call.id)).scalars())
-    users = _names(s, User, {c.owner_user_id for c in calls} | {c.taken_by_id for c in calls})
-    for c in calls:
+    owner, taker = aliased(User), aliased(User)
+    for c, owner_name, taker_name in s.execute(
+            select(Call, owner.display_name, taker.display_name)
+            .outerjoin(owner, owner.id == Call.owner_user_id)
+            .outerjoin(taker, taker.id == Call.taken_by_id)
+            .where(Call.unit_id == unit, Call.at >= start, Call.at < end).order_by(Call.at, Call.id)):
         who = "，".join(x for x in (c.caller_unit, c.caller, c.number) if x) or "未留姓名"
         links = [x for x in (f"已转突发事件#{c.incident_id}" if c.incident_id else "",
                              f"已登记核报#{c.verification_request_id}" if c.verification_request_id else "",
                              f"已登记领导批示#{c.instruction_id}" if c.instruction_id else "") if x]
         handling = "；".join([f"{STATE_LABELS[c.state]}" + (f"：{c.result}" if c.result else ""),
-                             f"首接负责：{users.get(c.owner_user_id, '')}", *links])
+                             f"首接负责：{owner_name or ''}", *links])
         lines.append(Line(c.at, "call", f"【{CALL_KINDS.get(c.kind, c.kind)}·"
                                          f"{IMPORTANCE_LABELS.get(c.importance, '')}】{who}：{c.summary}",
-                          handling, "call", str(c.id), users.get(c.taken_by_id, "")))
+                          handling, "call", str(c.id), taker_name or ""))
 
+    # The window's events first (a range on incident_event.at), then their incidents: not
+    # every incident the unit ever had.
+    in_window = select(IncidentEvent.id).where(IncidentEvent.at >= start, IncidentEvent.at < end)
     events = s.execute(select(IncidentEvent, Incident.title).join(
         Incident, Incident.id == IncidentEvent.incident_id).where(
-        Incident.unit_id == unit, IncidentEvent.at >= start, IncidentEvent.at < end)
+        IncidentEvent.id.in_(in_window), Incident.unit_id == unit)
         .order_by(IncidentEvent.at, IncidentEvent.id)).all()
     for ev, title in events:
         label = EVENT_LABELS.get(ev.kind, ev.kind)
@@ -159,23 +166,35 @@ def compile_lines(s: Session, sh: Shift) -> list[Line]:
                           "已反馈" if v.state == "answered" else "待反馈", "verification_request",
                           str(v.id)))
 
-    units = dict(s.execute(select(Unit.id, Unit.name)).all())
-    instructions = list(s.execute(select(Instruction).where(
+    # Bare columns (the targets with their receivers' names joined in): two queries.
+    instructions = list(s.execute(select(
+        Instruction.id, Instruction.leader_name, Instruction.given_at, Instruction.text,
+        Instruction.reported_at, Instruction.result).where(
         Instruction.unit_id == unit,
         or_(and_(Instruction.given_at >= start, Instruction.given_at < end),
             and_(Instruction.reported_at >= start, Instruction.reported_at < end),
             Instruction.id.in_(select(InstructionTarget.instruction_id).where(or_(
                 and_(InstructionTarget.passed_on_at >= start, InstructionTarget.passed_on_at < end),
-                and_(InstructionTarget.fed_back_at >= start, InstructionTarget.fed_back_at < end)))))))
-        .scalars())
-    target_persons = _names(s, Person, {t.person_id for i in instructions for t in i.targets})
+                and_(InstructionTarget.fed_back_at >= start, InstructionTarget.fed_back_at < end))))))))
+    targets: dict[int, list] = {i.id: [] for i in instructions}
+    if targets:
+        for t in s.execute(select(
+                InstructionTarget.instruction_id, InstructionTarget.passed_on_at,
+                InstructionTarget.feedback_due, InstructionTarget.fed_back_at,
+                InstructionTarget.feedback_text, Unit.name.label("unit_name"),
+                Person.name.label("person_name"))
+                .outerjoin(Unit, Unit.id == InstructionTarget.unit_id)
+                .outerjoin(Person, Person.id == InstructionTarget.person_id)
+                .where(InstructionTarget.instruction_id.in_(list(targets)))
+                .order_by(InstructionTarget.id)):
+            targets[t.instruction_id].append(t)
     for i in instructions:
         src = ("instruction", str(i.id))
         if start <= i.given_at < end:
             lines.append(Line(i.given_at, "instruction", f"{i.leader_name}批示（原文）：{i.text}", "",
                               *src))
-        for t in i.targets:
-            who = units.get(t.unit_id) or target_persons.get(t.person_id, "")
+        for t in targets[i.id]:
+            who = t.unit_name or t.person_name or ""
             if start <= t.passed_on_at < end:
                 lines.append(Line(t.passed_on_at, "instruction",
                                   f"传达{i.leader_name}批示至{who}，要求{_local(t.feedback_due)}前反馈",
@@ -189,12 +208,13 @@ def compile_lines(s: Session, sh: Shift) -> list[Line]:
             lines.append(Line(i.reported_at, "instruction",
                               f"向{i.leader_name}回复批示落实情况：{i.result}", "已办结", *src))
 
-    items = list(s.execute(select(HotlineItem).where(HotlineItem.unit_id == unit, or_(
-        and_(HotlineItem.signed_at >= start, HotlineItem.signed_at < end),
-        and_(HotlineItem.notified_at >= start, HotlineItem.notified_at < end),
-        and_(HotlineItem.done_at >= start, HotlineItem.done_at < end)))).scalars())
-    hl_persons = _names(s, Person, {h.forwarded_to_person_id for h in items})
-    for h in items:
+    for h, forwarded_to in s.execute(
+            select(HotlineItem, Person.name)
+            .outerjoin(Person, Person.id == HotlineItem.forwarded_to_person_id)
+            .where(HotlineItem.unit_id == unit, or_(
+                and_(HotlineItem.signed_at >= start, HotlineItem.signed_at < end),
+                and_(HotlineItem.notified_at >= start, HotlineItem.notified_at < end),
+                and_(HotlineItem.done_at >= start, HotlineItem.done_at < end)))):
         src = ("hotline_item", str(h.id))
         if h.signed_at is not None and start <= h.signed_at < end:
             due = f"，办理时限{_local(h.deadline)}" if h.deadline else ""
@@ -202,7 +222,7 @@ def compile_lines(s: Session, sh: Shift) -> list[Line]:
                               HOTLINE_STATES.get(h.state, h.state), *src))
         if h.notified_at is not None and start <= h.notified_at < end:
             lines.append(Line(h.notified_at, "hotline",
-                              f"市长热线事项{h.item_no}转发通知{hl_persons.get(h.forwarded_to_person_id, '')}",
+                              f"市长热线事项{h.item_no}转发通知{forwarded_to or ''}",
                               "", *src))
         if h.done_at is not None and start <= h.done_at < end:
             lines.append(Line(h.done_at, "hotline", f"市长热线事项{h.item_no}办结：{h.result}", "",
@@ -513,36 +533,93 @@ class ShiftChoice:
                 f"{_local(self.ends_at, '%m-%d %H:%M')}{seal}")
 
 
+def unit_choices(actor: Actor) -> dict[int, str]:
+    """The units whose books the actor may open: id → name, street office first."""
+    with reading() as s:
+        return common.unit_choices(s, scoped_unit(actor, "logbook.read"))
+
+
+def _choices(s: Session, now: datetime, days: int, unit_id: int | None) -> list[ShiftChoice]:
+    since = now - timedelta(days=days)
+    q = (select(Shift.id, Shift.unit_id, Unit.name, Shift.starts_at, Shift.ends_at, Shift.state,
+                LogBook.sealed_at)
+         .join(Unit, Unit.id == Shift.unit_id)
+         .outerjoin(LogBook, LogBook.shift_id == Shift.id)
+         .where(Shift.starts_at <= now, Shift.starts_at > since - common.LONGEST_SHIFT,
+                Shift.ends_at > since))
+    if unit_id is not None:
+        q = q.where(Shift.unit_id == unit_id)
+    rows = s.execute(q.order_by(Shift.starts_at.desc(), Shift.id.desc()).limit(200)).all()
+    return [ShiftChoice(sid, uid, name, start, end, state, sealed is not None)
+            for sid, uid, name, start, end, state, sealed in rows]
+
+
 def shift_choices(actor: Actor, days: int = 7, unit_id: int | None = None) -> list[ShiftChoice]:
-    """The shifts of the last `days` days up to now (newest first): whose book can be opened."""
-    now = clock.now()
+    """The shifts of the last `days` days up to now (newest first): whose book can be opened.
+
+    Read as columns within a window on starts_at (the (unit_id, starts_at) index), never the
+    unit's whole history; `unit_id` (or the actor's own scope) narrows it to one unit."""
     with reading() as s:
         scope = scoped_unit(actor, "logbook.read")
-        q = (select(Shift, Unit.name, LogBook.sealed_at).join(Unit, Unit.id == Shift.unit_id)
-             .outerjoin(LogBook, LogBook.shift_id == Shift.id)
-             .where(Shift.starts_at <= now, Shift.ends_at > now - timedelta(days=days)))
-        if scope is not None:
-            q = q.where(Shift.unit_id == scope)
-        elif unit_id is not None:
-            q = q.where(Shift.unit_id == unit_id)
-        rows = s.execute(q.order_by(Shift.starts_at.desc(), Shift.id.desc()).limit(200)).all()
-        return [ShiftChoice(sh.id, sh.unit_id, name, sh.starts_at, sh.ends_at, sh.state,
-                            sealed is not None) for sh, name, sealed in rows]
+        return _choices(s, clock.now(), days, scope if scope is not None else unit_id)
+
+
+def _current(s: Session, unit_id: int, now: datetime) -> int | None:
+    candidates = union(
+        select(Shift.id).where(Shift.state == "on_duty"),
+        select(Shift.id).where(Shift.unit_id == unit_id, Shift.starts_at <= now,
+                               Shift.starts_at > now - common.LONGEST_SHIFT))
+    return s.execute(select(Shift.id).where(
+        Shift.id.in_(candidates), Shift.unit_id == unit_id,
+        or_(Shift.state == "on_duty",
+            and_(Shift.state == "scheduled", Shift.starts_at <= now, Shift.ends_at > now)))
+        .order_by(Shift.state != "on_duty", Shift.starts_at).limit(1)).scalar_one_or_none()
 
 
 def current_shift_id(actor: Actor, unit_id: int | None = None) -> int | None:
-    """The unit's shift now: the one on duty, else the one planned for now."""
-    now = clock.now()
+    """The unit's shift now: the one on duty, else the one planned for now. Only shifts on
+    duty (the state index) and those starting within a shift's length are looked at."""
     unit_id = unit_id if unit_id is not None else actor.unit_id
     if unit_id is None:
         return None
     with reading() as s:
         require(actor, "logbook.read", unit_id)
-        return s.execute(select(Shift.id).where(
-            Shift.unit_id == unit_id,
-            or_(Shift.state == "on_duty",
-                and_(Shift.state == "scheduled", Shift.starts_at <= now, Shift.ends_at > now)))
-            .order_by(Shift.state != "on_duty", Shift.starts_at).limit(1)).scalar_one_or_none()
+        return _current(s, unit_id, clock.now())
+
+
+@dataclass(frozen=True)
+class BookDesk:
+    """What the log book page shows, read in one transaction."""
+
+    units: dict[int, str]            # whose books the actor may open (street office first)
+    unit_id: int | None              # the one shown
+    choices: list[ShiftChoice]       # its shifts of the last days, newest first
+    shift_id: int | None             # the one shown: as asked, else the current, else the newest
+    book: LogBookView | None
+
+
+def desk(actor: Actor, unit_id: int | None = None, shift_id: int | None = None,
+         days: int = 7) -> BookDesk:
+    """The log book page in one read: the units, one unit's recent shifts, and the book of
+    the shift asked for (else the unit's current shift, else its newest)."""
+    now = clock.now()
+    with reading() as s:
+        units = common.unit_choices(s, scoped_unit(actor, "logbook.read"))
+        if unit_id not in units:
+            unit_id = actor.unit_id if actor.unit_id in units else next(iter(units), None)
+        if unit_id is None:
+            return BookDesk(units, None, [], None, None)
+        choices = _choices(s, now, days, unit_id)
+        ids = [c.shift_id for c in choices]
+        if shift_id not in ids:
+            current = _current(s, unit_id, now)
+            shift_id = current if current in ids else (ids[0] if ids else None)
+        book = None
+        if shift_id is not None:
+            sh = _shift(s, shift_id)
+            require(actor, "logbook.read", sh.unit_id)
+            book = _view(s, sh)
+        return BookDesk(units, unit_id, choices, shift_id, book)
 
 
 @dataclass(frozen=True)
@@ -561,30 +638,59 @@ class SearchHit:
         return KIND_LABELS.get(self.kind, self.kind)
 
 
+def _search_query(actor: Actor, columns, first: date | None, last: date | None,
+                  unit_id: int | None, words: str):
+    scope = scoped_unit(actor, "logbook.read")
+    q = (select(*columns).join(LogBook, LogBook.id == LogEntry.log_book_id)
+         .where(LogEntry.kind.not_in(("header", "handover"))))
+    if scope is not None:
+        q = q.where(LogBook.unit_id == scope)
+    elif unit_id is not None:
+        q = q.where(LogBook.unit_id == unit_id)
+    if first is not None:
+        q = q.where(LogBook.day >= first)
+    if last is not None:
+        q = q.where(LogBook.day <= last)
+    for word in (words or "").split():
+        like = f"%{word.replace('%', '').replace('_', '')}%"
+        q = q.where(or_(LogEntry.text.like(like), LogEntry.handling.like(like),
+                        LogEntry.author.like(like)))
+    return q
+
+
+def _hits(s: Session, q) -> list[SearchHit]:
+    rows = s.execute(q.join(Unit, Unit.id == LogBook.unit_id)
+                     .order_by(LogBook.day.desc(), LogEntry.at, LogEntry.id)).all()
+    return [SearchHit(r.shift_id, r.name, r.day, r.at, r.kind, r.text, r.author,
+                      r.sealed_at is not None) for r in rows]
+
+
+_HIT_COLUMNS = (LogBook.shift_id, Unit.name, LogBook.day, LogBook.sealed_at, LogEntry.at,
+                LogEntry.kind, LogEntry.text, LogEntry.author)
+
+
 def search(actor: Actor, first: date | None = None, last: date | None = None,
            unit_id: int | None = None, words: str = "", limit: int = 300) -> list[SearchHit]:
     """Entries of the kept log books by date range (the shift's day), unit and text.
     Sealed books hold every line; an open book's free-text entries are found too."""
     with reading() as s:
-        scope = scoped_unit(actor, "logbook.read")
-        q = (select(LogEntry, LogBook, Unit.name).join(LogBook, LogBook.id == LogEntry.log_book_id)
-             .join(Unit, Unit.id == LogBook.unit_id)
-             .where(LogEntry.kind.not_in(("header", "handover"))))
-        if scope is not None:
-            q = q.where(LogBook.unit_id == scope)
-        elif unit_id is not None:
-            q = q.where(LogBook.unit_id == unit_id)
-        if first is not None:
-            q = q.where(LogBook.day >= first)
-        if last is not None:
-            q = q.where(LogBook.day <= last)
-        for word in (words or "").split():
-            like = f"%{word.replace('%', '').replace('_', '')}%"
-            q = q.where(or_(LogEntry.text.like(like), LogEntry.handling.like(like),
-                            LogEntry.author.like(like)))
-        rows = s.execute(q.order_by(LogBook.day.desc(), LogEntry.at, LogEntry.id).limit(limit)).all()
-        return [SearchHit(b.shift_id, name, b.day, e.at, e.kind, e.text, e.author,
-                          b.sealed_at is not None) for e, b, name in rows]
+        return _hits(s, _search_query(actor, _HIT_COLUMNS, first, last, unit_id, words).limit(limit))
+
+
+SEARCH_PER_PAGE = 50
+
+
+def search_page(actor: Actor, first: date | None = None, last: date | None = None,
+                unit_id: int | None = None, words: str = "", page: int = 1,
+                per_page: int = SEARCH_PER_PAGE) -> Paged[SearchHit]:
+    """`search`, a page at a time (newest day first), with the number of entries found."""
+    with reading() as s:
+        total = s.execute(_search_query(actor, (func.count(LogEntry.id),), first, last, unit_id,
+                                        words)).scalar_one()
+        page, offset = page_bounds(page, per_page, total)
+        hits = _hits(s, _search_query(actor, _HIT_COLUMNS, first, last, unit_id, words)
+                     .offset(offset).limit(per_page)) if total else []
+        return Paged(hits, total, page, per_page)
 
 
 # ---------------------------------------------------------------- verification

@@ -7,6 +7,11 @@ from sqlalchemy import select
 
 from models.daily import Call, HotlineItem, Instruction
 from services import open_items
+from workflows import hotline, instruction
+
+# "not closed" / "not done" as state lists: the (unit_id, state) indexes can answer them
+_INSTRUCTION_OPEN = tuple(x for x in instruction.STATES if x != "closed")
+_HOTLINE_OPEN = tuple(x for x in hotline.STATES if x != "done")
 
 
 def _open_calls(s, unit_id, now):
@@ -18,7 +23,7 @@ def _open_calls(s, unit_id, now):
 
 def _open_instructions(s, unit_id, now):
     for i in s.execute(select(Instruction).where(Instruction.unit_id == unit_id,
-                                                 Instruction.state != "closed")
+                                                 Instruction.state.in_(_INSTRUCTION_OPEN))
                        .order_by(Instruction.given_at, Instruction.id)).scalars():
         waiting = [t.feedback_due for t in i.targets if t.fed_back_at is None]
         yield open_items.OpenItem("instruction", str(i.id), f"{i.leader_name}批示：{i.text[:40]}",
@@ -28,7 +33,7 @@ def _open_instructions(s, unit_id, now):
 
 def _open_hotline_items(s, unit_id, now):
     for h in s.execute(select(HotlineItem).where(HotlineItem.unit_id == unit_id,
-                                                 HotlineItem.state != "done")
+                                                 HotlineItem.state.in_(_HOTLINE_OPEN))
                        .order_by(HotlineItem.received_at, HotlineItem.id)).scalars():
         yield open_items.OpenItem("hotline_item", str(h.id), f"市长热线{h.item_no}：{h.content[:30]}",
                                   h.unit_id, h.signed_by_id, h.signed_at or h.received_at,
