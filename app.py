@@ -1,15 +1,20 @@
 """DutyDesk entry point: page config, first-run setup, login, role-based navigation."""
 from __future__ import annotations
 
+from functools import partial
+from pathlib import Path
+
 import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities import LoginError
 
 import ui
 from config import cookie_key, load_settings
-from navigation import pages_for
+from navigation import PAGES, pages_for
 from services import auth
 from services.permissions import ROLE_LABELS
+from ui import session_cookie
+from ui.access import left_refused_page, refused_page
 
 st.set_page_config(page_title="政务值班台", page_icon="☎️", layout="wide")
 settings = load_settings()
@@ -20,6 +25,7 @@ LOGIN_FIELDS = {"Form name": "政务值班台 · 登录", "Username": "用户名
 
 def _forget_login(authenticator: stauth.Authenticate, message: str | None = None) -> None:
     st.session_state.pop("dd_token", None)
+    session_cookie.remove_after_sign_out()
     if st.session_state.get("authentication_status"):
         authenticator.logout(location="unrendered")
     if message:  # a notice set by the page that caused this (e.g. password change) wins
@@ -29,16 +35,29 @@ def _forget_login(authenticator: stauth.Authenticate, message: str | None = None
 def _login(authenticator: stauth.Authenticate) -> None:
     """Render the login form; on success bind a server-side session and rerun."""
     check: dict = {}
+    users = authenticator.authentication_controller.authentication_model.credentials["usernames"]
 
     def verify(username: str, password: str) -> bool:
         result = auth.verify_credentials(username, password, ui.client_ip())
         check.update(username=username, ok=result.ok, message=result.message)
+        if result.ok:  # the authenticator signs in only a user it knows: this one, no hash
+            users[username] = {"name": result.name, "email": None}
         return result.ok
 
     # Passwords are checked against the database (lockout, audit), not the cached dict.
     authenticator.authentication_controller.authentication_model.check_credentials = verify
+    if not st.session_state.get("authentication_status"):
+        # A returning browser: the authenticator re-signs-in the cookie's user if it knows
+        # them, so it is told about that one active account (and nobody else).
+        cookie = authenticator.cookie_controller.get_cookie()
+        if cookie:
+            users.update(auth.credentials_for_authenticator([cookie["username"]])["usernames"])
     # Replace the previous user's menu: signed out, nobody sees which pages exist.
-    st.navigation([st.Page(lambda: None, title="登录", url_path="login")], position="hidden")
+    # Every page's address stays in the browser while signed out, so that a returning
+    # browser resumed by its cookie lands on the page it asked for.
+    st.navigation([st.Page(lambda: None, title="登录", url_path="login")]
+                  + [st.Page(lambda: None, title="登录", url_path=Path(spec.path).stem)
+                     for spec in PAGES], position="hidden")
     # Kept until sign-in: the cookie component's own rerun must not blank it (or shift the form).
     notice = st.session_state.get("_login_notice")
     if notice:
@@ -56,6 +75,7 @@ def _login(authenticator: stauth.Authenticate) -> None:
         st.session_state["dd_token"] = auth.open_session(st.session_state["username"],
                                                          ui.client_ip(), exp)
         st.session_state["_land_home"] = True  # a fresh sign-in starts on the home page
+        session_cookie.write_after_sign_in(authenticator)  # a reload keeps the officer in
         st.rerun()
     elif status:  # returning browser with a cookie: honoured only while its session is live
         cookie = authenticator.cookie_controller.cookie_model.token or {}
@@ -72,23 +92,26 @@ def _login(authenticator: stauth.Authenticate) -> None:
 
 
 def main() -> None:
-    if auth.needs_setup():
+    # A live server-side session means the system is set up (checked again once it ends).
+    if not st.session_state.get("dd_token") and auth.needs_setup():
         st.navigation([st.Page("pages/setup.py", title="系统初始化", icon=":material/build:")]).run()
         return
 
+    # No accounts up front: _login tells the authenticator about the one user it signs in.
     authenticator = stauth.Authenticate(
-        auth.credentials_for_authenticator(),
+        {"usernames": {}},
         cookie_name="dutydesk_session",
         cookie_key=cookie_key(settings),
         cookie_expiry_days=settings.absolute_timeout_hours / 24,
         auto_hash=False,
         login_sleep_time=0,
     )
+    session_cookie.apply_pending(authenticator)
     if not st.session_state.get("dd_token"):
         _login(authenticator)
 
     try:
-        actor = auth.actor_for_token(st.session_state.get("dd_token"), ui.client_ip())
+        actor, reason = auth.session_for_token(st.session_state.get("dd_token"), ui.client_ip())
     except auth.SessionExpired as expired:
         _forget_login(authenticator, expired.message)
         st.rerun()
@@ -102,7 +125,6 @@ def main() -> None:
             _forget_login(authenticator, "已退出登录")
             st.rerun()
 
-    reason = auth.password_change_reason(actor)
     if reason:
         st.warning(reason)
         st.navigation([st.Page("pages/password.py", title="修改密码", icon=":material/key:")]).run()
@@ -114,10 +136,20 @@ def main() -> None:
     for spec in allowed:
         sections.setdefault(spec.section, []).append(
             st.Page(spec.path, title=spec.title, icon=spec.icon))
+    # Another role's page typed as an address: refused in Chinese and audited, not
+    # Streamlit's English "Page not found".
+    last_section = sections.setdefault(next(reversed(sections), "我的"), [])
+    for spec in PAGES:
+        if spec not in allowed:
+            last_section.append(st.Page(partial(refused_page, spec.title, spec.action),
+                                        title=spec.title, url_path=Path(spec.path).stem,
+                                        visibility="hidden"))
     page = st.navigation(sections, expanded=True)  # no English "View more" toggle
     home = next(iter(sections.values()))[0]
     if st.session_state.pop("_land_home", False) and page.url_path != home.url_path:
         st.switch_page(home)
+    if page.url_path in {Path(spec.path).stem for spec in allowed} | {""}:
+        left_refused_page()
     page.run()
 
 

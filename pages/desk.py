@@ -61,7 +61,7 @@ def table(rows) -> None:
 
 @st.fragment(run_every=REFRESH_SECONDS)
 def clocks() -> None:
-    rows = ui.run_action(incidents.open_deadlines, actor)
+    rows = ui.run_action(incidents.open_deadlines, ui.recheck_session())
     if rows is None:   # refused: the message is shown
         return
     counts = {s: sum(1 for r in rows if r.status == s) for s in ("red", "amber", "normal")}

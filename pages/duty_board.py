@@ -19,7 +19,7 @@ st.caption("各单位每天24小时值班（第二、九条），值班电话固
 
 @st.fragment(run_every=REFRESH_SECONDS)
 def board() -> None:
-    data = attempt(shifts.duty_board, actor)
+    data = attempt(shifts.duty_board, ui.recheck_session())
     if data is None:
         return
     rows = data.rows
@@ -44,17 +44,16 @@ def board() -> None:
         "带班领导": r.leader.name if r.leader else "—",
         "提示": "；".join(r.alerts),
     } for r in rows])
-    covered = [r.covered for r in rows]
-    warned = [bool(r.alerts) for r in rows]
+    columns = list(frame.columns)
+    alert = columns.index("提示")
+    # The whole row red without cover; only the alert amber when covered (one pass, not a
+    # pandas Series per row).
+    styles = pd.DataFrame([[RED] * len(columns) if not r.covered else
+                           ["" if n != alert or not r.alerts else AMBER for n in range(len(columns))]
+                           for r in rows], index=frame.index, columns=columns)
 
-    def paint(row: pd.Series) -> list[str]:
-        """The whole row red without cover; only the alert amber when covered."""
-        n = row.name
-        if not covered[n]:
-            return [RED] * len(row)
-        return [AMBER if col == "提示" and warned[n] else "" for col in row.index]
-
-    st.dataframe(frame.style.apply(paint, axis=1), hide_index=True, width="stretch")
+    st.dataframe(frame.style.apply(lambda _frame: styles, axis=None), hide_index=True,
+                 width="stretch")
     st.caption(f"截至 {clock.fmt(data.at, '%Y-%m-%d %H:%M')}，每{REFRESH_SECONDS}秒自动刷新")
 
 

@@ -113,7 +113,7 @@ def facts_grid(row) -> None:
 def clocks(incident_id: int) -> None:
     """The incident's clocks, refreshed while the page is open (display only)."""
     try:
-        detail = incidents.incident_detail(actor, incident_id)
+        detail = incidents.incident_detail(ui.recheck_session(), incident_id)
     except DomainError as err:
         st.error(err.message)
         return

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -95,7 +96,7 @@ def _set_roles(s, user: User, roles: set[str]) -> None:
 
 def needs_setup() -> bool:
     with reading() as s:
-        return s.execute(select(func.count(User.id))).scalar_one() == 0
+        return s.execute(select(User.id).limit(1)).first() is None
 
 
 def _display_name_problems(display_name: str) -> list[str]:
@@ -154,6 +155,7 @@ def setup_first_admin(username: str, display_name: str, password: str,
 class LoginCheck:
     ok: bool
     message: str = ""
+    name: str = ""          # the account's display name, when ok
 
 
 def verify_credentials(username: str, password: str, client_ip: str | None = None) -> LoginCheck:
@@ -190,7 +192,7 @@ def verify_credentials(username: str, password: str, client_ip: str | None = Non
             return wrong
         user.failed_logins = 0
         user.locked_until = None
-        return LoginCheck(True)
+        return LoginCheck(True, name=user.display_name)
 
 
 def open_session(username: str, client_ip: str | None = None,
@@ -234,6 +236,15 @@ def _expiry_reason(row: LoginSession, now, settings) -> str | None:
 
 def actor_for_token(token: str | None, client_ip: str | None = None) -> Actor:
     """Validate a session on every run; expired sessions are revoked and audited."""
+    return session_for_token(token, client_ip)[0]
+
+
+def session_for_token(token: str | None, client_ip: str | None = None, *,
+                      touch: bool = True) -> tuple[Actor, str | None]:
+    """`actor_for_token` and `password_change_reason` in one transaction (app.py, every run):
+    the session's actor, and why they must change their password now (or None).
+    `touch=False` (an auto-refreshing part of a page) checks without counting as activity:
+    a desk left open must not keep an idle session alive."""
     if not token:
         raise SessionExpired("请先登录")
     settings = load_settings()
@@ -250,11 +261,12 @@ def actor_for_token(token: str | None, client_ip: str | None = None) -> Actor:
                          details={"reason": row.revoked_reason})
             s.commit()
             raise SessionExpired("登录已超时，请重新登录" if reason else "账号已停用")
-        if now - row.last_seen_at > timedelta(seconds=30):  # spare a write on every rerun
+        if touch and now - row.last_seen_at > timedelta(seconds=30):  # spare most writes
             row.last_seen_at = now
         # A linked person's current unit wins: moving the person moves the account's scope.
         person_unit = s.get(Person, user.person_id).unit_id if user.person_id else None
-        return _actor_of(user, client_ip, token, unit_id=person_unit)
+        return (_actor_of(user, client_ip, token, unit_id=person_unit),
+                _password_reason(user, now, settings))
 
 
 def logout(token: str | None) -> None:
@@ -277,18 +289,22 @@ def _revoke_all(s, user_id: int, reason: str) -> None:
 
 # ---------------------------------------------------------------- passwords
 
+def _password_reason(user: User, now, settings) -> str | None:
+    if user.must_change_password:
+        return "首次登录或密码已被重置，请先修改密码"
+    max_age = settings.password_max_age_days
+    if max_age and now - user.password_changed_at > timedelta(days=max_age):
+        return f"密码已超过 {max_age} 天未修改，请修改密码"
+    return None
+
+
 def password_change_reason(actor: Actor) -> str | None:
     """Why this user must change their password now, or None."""
     with reading() as s:
         user = s.get(User, actor.user_id)
         if user is None:
             return None
-        if user.must_change_password:
-            return "首次登录或密码已被重置，请先修改密码"
-        max_age = load_settings().password_max_age_days
-        if max_age and clock.now() - user.password_changed_at > timedelta(days=max_age):
-            return f"密码已超过 {max_age} 天未修改，请修改密码"
-        return None
+        return _password_reason(user, clock.now(), load_settings())
 
 
 def change_password(actor: Actor, old_password: str, new_password: str) -> bool:
@@ -481,12 +497,21 @@ def unlock_user(actor: Actor, user_id: int) -> None:
         audit.record(s, actor, "user.unlock", "user", user.id)
 
 
-def credentials_for_authenticator() -> dict:
-    """The authenticator's credentials dict, loaded from the database (bcrypt hashes)."""
+def credentials_for_authenticator(usernames: Iterable[str] = ()) -> dict:
+    """The authenticator's credentials dict: only the named active accounts, without hashes.
+
+    Passwords are checked against the database (`verify_credentials`), so the authenticator
+    needs an entry only for the user it signs in: the one whose password was just verified,
+    or the one named by a re-login cookie. Nothing is loaded for anybody else (app.py asks
+    for nobody while a server-side session is live), and no password hash leaves here.
+    """
+    wanted = {(u or "").strip().lower() for u in usernames if u}
+    if not wanted:
+        return {"usernames": {}}
     with reading() as s:
-        rows = s.execute(select(User.username, User.display_name, User.password_hash)
-                         .where(User.active.is_(True))).all()
-    return {"usernames": {u: {"name": n, "password": h, "email": None} for u, n, h in rows}}
+        rows = s.execute(select(User.username, User.display_name)
+                         .where(User.username.in_(sorted(wanted)), User.active.is_(True))).all()
+    return {"usernames": {u: {"name": n, "email": None} for u, n in rows}}
 
 
 def generate_temp_password() -> str:

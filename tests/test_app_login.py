@@ -123,3 +123,49 @@ def test_logout_ends_the_server_session(app_env):
     with pytest.raises(auth.SessionExpired):
         auth.actor_for_token(token)
     assert any(w.label == "用户名" for w in at.text_input)
+
+
+def _browser_cookie(monkeypatch, username, exp):
+    """The re-login cookie a returning browser sends (AppTest cannot seed cookies)."""
+    import streamlit as st
+    from streamlit_authenticator.models.cookie_model import CookieModel
+
+    def get_cookie(self):
+        if st.session_state["logout"]:
+            return False
+        self.token = {"username": username, "exp_date": exp}
+        return self.token
+
+    monkeypatch.setattr(CookieModel, "get_cookie", get_cookie)
+
+
+def test_cookie_relogin_after_a_reload_loads_only_that_account(app_env, monkeypatch):
+    from sqlalchemy import select
+
+    from models.auth import LoginSession
+    from services.uow import reading
+
+    for n in range(3):
+        _make(f"other{n}", ["duty_officer"])
+    _make("zhao", ["duty_officer"])
+    asked = []
+    real = auth.credentials_for_authenticator
+    monkeypatch.setattr(auth, "credentials_for_authenticator",
+                        lambda usernames=(): asked.append(list(usernames)) or real(usernames))
+    at = _login(_app(), "zhao", GOOD)
+    token = at.session_state["dd_token"]
+    at.run()                                   # signed in: the authenticator is told nobody
+    assert asked == []
+    with reading() as s:
+        exp = s.execute(select(LoginSession.cookie_exp).where(LoginSession.token == token)).scalar_one()
+    _browser_cookie(monkeypatch, "zhao", exp)
+    again = _app()                             # a reload: a new session with the cookie
+    assert again.session_state["dd_token"] == token
+    assert "ZHAO" in again.sidebar.markdown[0].value
+    assert asked == [["zhao"]]                 # one account, by name, not all of them
+    next(b for b in again.sidebar.button if b.label == "退出登录").click()
+    again.run()
+    copied = _app()                            # the same cookie after logout: refused
+    assert "dd_token" not in copied.session_state
+    assert any("登录已失效" in i.value for i in copied.info)
+    assert any(w.label == "用户名" for w in copied.text_input)

@@ -209,3 +209,25 @@ def test_deactivated_account_cannot_log_in_and_its_sessions_end(db, frozen_clock
     with pytest.raises(auth.SessionExpired):
         auth.actor_for_token(officer.session_token)
     assert not auth.verify_credentials("zhangsan", GOOD).ok
+
+
+def test_authenticator_gets_only_the_named_active_account_and_no_hash(db, frozen_clock):
+    _user("zhangsan")
+    _user("lisi")
+    gone = _user("wangwu")
+    auth.set_user_active(SYSTEM_ACTOR, gone, False)
+    assert auth.credentials_for_authenticator() == {"usernames": {}}   # nothing up front
+    assert auth.credentials_for_authenticator([" ZhangSan ", "wangwu", "nobody"]) == {
+        "usernames": {"zhangsan": {"name": "张三", "email": None}}}
+
+
+def test_session_for_token_gives_the_actor_and_the_password_reason_at_once(db, frozen_clock):
+    _user(must_change=True)
+    assert auth.verify_credentials("zhangsan", GOOD) == auth.LoginCheck(True, name="张三")
+    token = auth.open_session("zhangsan")
+    actor, reason = auth.session_for_token(token)
+    assert actor.username == "zhangsan" and actor.session_token == token
+    assert reason == auth.password_change_reason(actor) == "首次登录或密码已被重置，请先修改密码"
+    auth.logout(token)
+    with pytest.raises(auth.SessionExpired):
+        auth.session_for_token(token)

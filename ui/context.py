@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from services.errors import DomainError, ValidationError
 from services.permissions import Actor
@@ -28,6 +29,24 @@ def actor() -> Actor:
     if current is None:
         st.error("请先登录")
         st.stop()
+    return current
+
+
+def recheck_session() -> Actor:
+    """The actor, for an auto-refreshing fragment: its runs skip app.py, so the session is
+    checked here (a revoked, timed-out or deactivated account stops seeing live data), without
+    counting as activity. When it has ended, the whole app reruns and app.py says why."""
+    from services import auth  # late: services import ui-free modules only; keep it one-way
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not ctx.fragment_ids_this_run:  # a full run: app.py has just checked
+        return actor()
+    try:
+        current, _reason = auth.session_for_token(st.session_state.get("dd_token"),
+                                                  client_ip(), touch=False)
+    except auth.SessionExpired:
+        st.rerun(scope="app")
+    set_actor(current)
     return current
 
 
