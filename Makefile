@@ -25,8 +25,10 @@ run: migrate
 demo: migrate
 	$(BIN)/python manage.py demo
 
+# Two workers (the servers have two cores); a test file stays on one worker, so a module's
+# fixtures (one app server, one pair of instances) are built once.
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # Known vulnerabilities of the pinned requirements, read from PyPI by tools/audit_requirements.py
 # (pip-audit cannot reach its data from here). Fails on a vulnerable pin, on an unreachable
