@@ -38,11 +38,8 @@ if shown is None:
     st.stop()
 if not shown.total:
     st.info("暂无通报。")
-elif shown.pages > 1:  # newest first, a page at a time
-    left, right = st.columns([1, 3], vertical_alignment="center")
-    left.selectbox("页码", range(1, shown.pages + 1), index=shown.page - 1, key="bulletin_page",
-                   format_func=lambda n: f"第 {n} 页 / 共 {shown.pages} 页")
-    right.caption(f"通报第 {shown.first}–{shown.last} 份，共 {shown.total} 份（最新的在前）")
+else:
+    forms.pager(shown, "bulletin_page", "通报第 {first}–{last} 份，共 {total} 份（最新的在前）")
 for b in shown.rows:
     snap = forms.loaded(f"bulletin_{b.id}", b)
     k = forms.key("bulletin", snap)

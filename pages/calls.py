@@ -49,11 +49,8 @@ shown = ui.run_action(calls.open_calls_page, actor, st.session_state.get("calls_
 rows = shown.rows if shown else []
 if not rows:
     st.info("当前没有办理中的来电。")
-elif shown.pages > 1:  # newest first, a page at a time
-    a, b = st.columns([1, 3], vertical_alignment="center")
-    a.selectbox("页码", range(1, shown.pages + 1), index=shown.page - 1, key="calls_page",
-                format_func=lambda n: f"第 {n} 页 / 共 {shown.pages} 页")
-    b.caption(f"第 {shown.first}–{shown.last} 条，共 {shown.total} 条（最新的在前）")
+else:
+    forms.pager(shown, "calls_page", "第 {first}–{last} 条，共 {total} 条（最新的在前）")
 # A call's actions run only while its expander is open (a rerun opens it), not for every call.
 opened = [row for row in rows if st.session_state.get(f"call_box_{row.id}")]
 people_for = (ui.run_action(calls.transfer_options, actor, opened) or {}) if opened else {}

@@ -30,11 +30,7 @@ if save:
 
 shown = ui.run_action(hotline.items_page, actor, st.session_state.get("hotline_page", 1))
 rows = shown.rows if shown else []
-if shown and shown.pages > 1:  # newest first, a page at a time
-    a, b = st.columns([1, 3], vertical_alignment="center")
-    a.selectbox("页码", range(1, shown.pages + 1), index=shown.page - 1, key="hotline_page",
-                format_func=lambda n: f"第 {n} 页 / 共 {shown.pages} 页")
-    b.caption(f"未办结事项第 {shown.first}–{shown.last} 条，共 {shown.total} 条（最新的在前）")
+forms.pager(shown, "hotline_page", "未办结事项第 {first}–{last} 条，共 {total} 条（最新的在前）")
 people_for = (ui.run_action(hotline.forward_options, actor, rows) or {}) if rows else {}
 for row in rows:
     with st.container(border=True):

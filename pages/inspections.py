@@ -89,11 +89,8 @@ with follow_tab:
     shown = ui.run_action(oversight.rectification_page, actor, st.session_state.get("rectify_page", 1))
     if shown is not None and not shown.total:
         st.success("没有待整改的检查。")
-    elif shown is not None and shown.pages > 1:  # oldest first, a page at a time
-        left, right = st.columns([1, 3], vertical_alignment="center")
-        left.selectbox("页码", range(1, shown.pages + 1), index=shown.page - 1, key="rectify_page",
-                       format_func=lambda n: f"第 {n} 页 / 共 {shown.pages} 页")
-        right.caption(f"待整改第 {shown.first}–{shown.last} 项，共 {shown.total} 项（最早的在前）")
+    else:
+        forms.pager(shown, "rectify_page", "待整改第 {first}–{last} 项，共 {total} 项（最早的在前）")
     for r in shown.rows if shown is not None else []:
         snap = forms.loaded(f"rectify_{r.id}", r)
         k = forms.key("rectify", snap)

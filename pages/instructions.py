@@ -44,11 +44,9 @@ with open_tab:
         rows = shown.rows if shown else []
         if not rows:
             st.info("当前没有未办结的批示。")
-        elif shown.pages > 1:  # newest first, a page at a time
-            a, b = st.columns([1, 3], vertical_alignment="center")
-            a.selectbox("页码", range(1, shown.pages + 1), index=shown.page - 1, key="instructions_page",
-                        format_func=lambda n: f"第 {n} 页 / 共 {shown.pages} 页")
-            b.caption(f"未办结批示第 {shown.first}–{shown.last} 条，共 {shown.total} 条（最新的在前）")
+        else:
+            forms.pager(shown, "instructions_page",
+                        "未办结批示第 {first}–{last} 条，共 {total} 条（最新的在前）")
         passing = {r.id for r in rows if "pass_on" in r.allowed or r.state in ("passed_on", "in_progress")}
         unit_names = (ui.run_action(ins.unit_choices, actor) or {}) if passing else {}
         for row in rows:

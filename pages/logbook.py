@@ -8,6 +8,7 @@ import streamlit as st
 import ui
 from services import clock
 from services.daily import logbook
+from ui import forms
 from ui.context import flash
 from ui.incidents import fmt
 
@@ -103,11 +104,7 @@ def search_tab() -> None:
     if not (found and found.rows):
         st.info("没有找到记录。")
         return
-    if found.pages > 1:  # newest day first, a page at a time
-        a, b = st.columns([1, 3], vertical_alignment="center")
-        a.selectbox("页码", range(1, found.pages + 1), index=found.page - 1, key="lb_page",
-                    format_func=lambda n: f"第 {n} 页 / 共 {found.pages} 页")
-        b.caption(f"第 {found.first}–{found.last} 条，共 {found.total} 条（日期新的在前）")
+    forms.pager(found, "lb_page", "第 {first}–{last} 条，共 {total} 条（日期新的在前）")
     st.dataframe(pd.DataFrame([{"日期": h.day.isoformat(), "单位": h.unit_name, "时间": fmt(h.at),
                                 "类别": h.kind_label, "内容": h.text, "记录人": h.author}
                                for h in found.rows]), hide_index=True)

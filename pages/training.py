@@ -51,11 +51,7 @@ if shown is None or names is None:
 if not shown.total:
     st.info("暂无培训记录。")
 else:
-    if shown.pages > 1:  # newest first, a page at a time
-        left, right = st.columns([1, 3], vertical_alignment="center")
-        left.selectbox("页码", range(1, shown.pages + 1), index=shown.page - 1, key="training_page",
-                       format_func=lambda n: f"第 {n} 页 / 共 {shown.pages} 页")
-        right.caption(f"培训第 {shown.first}–{shown.last} 次，共 {shown.total} 次（最新的在前）")
+    forms.pager(shown, "training_page", "培训第 {first}–{last} 次，共 {total} 次（最新的在前）")
     # One attendance form for the sessions of this page (one list of everyone, not one per session).
     sessions = {x.id: x for x in shown.rows}
     with st.container(border=True):

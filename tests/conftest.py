@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import sessionmaker
 
 from models import db as dbmod
@@ -191,3 +191,20 @@ def apptest_v2(monkeypatch):
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+class SelectCounter(list):
+    """`with SelectCounter() as sql:` collects the SELECT statements run inside the block
+    (page and service tests: a statement count must not grow with the data)."""
+
+    def __enter__(self):
+        self.bind = dbmod.session_factory().kw["bind"]
+        event.listen(self.bind, "before_cursor_execute", self.count)
+        return self
+
+    def count(self, _conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            self.append(statement)
+
+    def __exit__(self, *_exc):
+        event.remove(self.bind, "before_cursor_execute", self.count)

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import text
 
+from conftest import SelectCounter
 from duty_support import PASSWORD, make_actor, make_street
 from models.daily import Call
 from services import calendar, open_items, rosters, shifts
@@ -334,35 +335,13 @@ def test_search_across_log_books(day):
 
 # ---------------------------------------------------------------- at scale (issue 7)
 
-class _SQL(list):
-    """The SELECT statements run inside the block."""
-
-    def __enter__(self):
-        from sqlalchemy import event
-
-        from models import db as dbmod
-
-        self.bind = dbmod.session_factory().kw["bind"]
-        event.listen(self.bind, "before_cursor_execute", self.count)
-        return self
-
-    def count(self, _conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            self.append(statement)
-
-    def __exit__(self, *_exc):
-        from sqlalchemy import event
-
-        event.remove(self.bind, "before_cursor_execute", self.count)
-
-
 def test_open_calls_are_paged_newest_first_and_read_in_a_fixed_number_of_queries(day):
     ids = []
     for n in range(23):
         ids.append(_call(day.oa, f"来电{n}"))
         day.clock.advance(minutes=1)
     calls.close_call(day.oa, ids[0], _version(ids[0]), "已答复")      # closed: not listed
-    with _SQL() as sql:
+    with SelectCounter() as sql:
         first = calls.open_calls_page(day.oa, 1, per_page=10)
     assert (first.total, first.pages, first.page, first.first, first.last) == (22, 3, 1, 1, 10)
     assert [r.id for r in first.rows] == ids[:12:-1]                  # 来电22 … 来电13
@@ -371,7 +350,7 @@ def test_open_calls_are_paged_newest_first_and_read_in_a_fixed_number_of_queries
     assert (last.page, last.first, last.last, [r.id for r in last.rows]) == (3, 21, 22, ids[2:0:-1])
     for cid in ids[1:]:                                               # history, not open calls
         calls.close_call(day.oa, cid, _version(cid), "已答复")
-    with _SQL() as sql:
+    with SelectCounter() as sql:
         none = calls.open_calls_page(day.oa, 2)
     assert (none.total, none.pages, none.page, none.rows, none.first) == (0, 1, 1, [], 0)
     assert len(sql) == 1
@@ -380,7 +359,7 @@ def test_open_calls_are_paged_newest_first_and_read_in_a_fixed_number_of_queries
 def test_transfer_candidates_for_a_page_of_calls_in_one_query(day):
     c1, c2 = _call(day.oa, "来电一"), _call(day.ob, "来电二")
     rows = calls.open_calls_page(day.oa).rows
-    with _SQL() as sql:
+    with SelectCounter() as sql:
         options = calls.transfer_options(day.oa, rows)
     assert len(sql) == 1
     assert options == {c1: calls.transfer_candidates(day.oa, c1),
@@ -443,7 +422,7 @@ def test_log_book_choices_are_one_units_shifts_of_the_last_days(day):
     now = day.clock.current
     expected = [sh.id for sh in sorted(view.shifts, key=lambda x: x.starts_at, reverse=True)
                 if sh.starts_at <= now and sh.ends_at > now - timedelta(days=7)]
-    with _SQL() as sql:
+    with SelectCounter() as sql:
         got = logbook.shift_choices(day.admin, 7, day.unit)
     assert [c.shift_id for c in got] == expected and len(expected) >= 7
     assert len(sql) == 1                      # columns only: no officers loaded per shift

@@ -12,6 +12,7 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from conftest import SelectCounter
 from duty_support import local, make_actor, make_person, make_unit
 from models.audit import AuditEvent
 from models.daily import Call
@@ -47,28 +48,6 @@ def failed_check(unit_id, at=None, **over) -> InspectionInput:
                   rectification_deadline=date(2026, 10, 25))
     values.update(over)
     return InspectionInput(**values)
-
-
-class _SQL(list):
-    """The SELECT statements run inside the block."""
-
-    def __enter__(self):
-        from sqlalchemy import event
-
-        from models import db as dbmod
-
-        self.bind = dbmod.session_factory().kw["bind"]
-        event.listen(self.bind, "before_cursor_execute", self.count)
-        return self
-
-    def count(self, _conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            self.append(statement)
-
-    def __exit__(self, *_exc):
-        from sqlalchemy import event
-
-        event.remove(self.bind, "before_cursor_execute", self.count)
 
 
 def _audit(action):
@@ -389,12 +368,12 @@ def test_roster_measures_batched_across_months_give_the_per_month_answer(office,
 
 def test_compliance_reads_a_fixed_number_of_queries(office, october):
     """Set-based: as many statements for one month as for a year, for 4 units as for 9."""
-    with _SQL() as few:
+    with SelectCounter() as few:
         oversight.compliance(office, date(2026, 10, 1), date(2026, 10, 31))
     for n in range(5):
         unit = make_unit(f"新增单位{n}")
         _roster(unit, [make_person(unit, f"值班员{n}")], None, date(2026, 10, 1), 31)
-    with _SQL() as many:
+    with SelectCounter() as many:
         oversight.compliance(office, date(2025, 11, 1), date(2026, 10, 31))
     assert len(many) == len(few) <= 16, many
 
@@ -539,10 +518,10 @@ def test_bulletins_are_paged_newest_first_in_a_fixed_number_of_queries(office):
     a, b = make_unit("柏泉村"), make_unit("新华社区")
     oversight.record_inspection(office, good_check(a))
     oversight.record_inspection(office, failed_check(b))
-    with _SQL() as one:
+    with SelectCounter() as one:
         assert oversight.bulletin_page(office).total == 0
     ids = [oversight.compile_bulletin(office, date(2026, 10, 1), date(2026, 10, 20)) for _ in range(7)]
-    with _SQL() as seven:
+    with SelectCounter() as seven:
         first = oversight.bulletin_page(office, 1, per_page=5)
     assert len(seven) == len(one) == 4
     assert (first.total, first.pages, first.page, first.first, first.last) == (7, 2, 1, 1, 5)
@@ -569,7 +548,7 @@ def test_training_sessions_are_paged_with_their_attendees(office):
            for n in range(12)]
     oversight.record_attendance(office, ids[11], people[:2])
     oversight.record_attendance(office, ids[0], people[2:], passed=False)
-    with _SQL() as sql:
+    with SelectCounter() as sql:
         first = oversight.session_page(office, 1, per_page=10)
     assert len(sql) == 3 and (first.total, first.pages, len(first.rows)) == (12, 2, 10)
     assert [x.title for x in first.rows] == [f"培训{n}" for n in range(11, 1, -1)]

@@ -73,3 +73,15 @@ def submit(fn: Callable[..., object], *args, success: str, snapshot: str | None 
         renew(reset)
     st.rerun()
     return True
+
+
+def pager(shown, key: str, caption: str) -> None:
+    """The page selector above a paged list, when it has more than one page. `shown` is a
+    service's page (page, pages, first, last, total); `caption` may use {first}, {last} and
+    {total}. The chosen page is read back from st.session_state[key] on the next run."""
+    if shown is None or shown.pages <= 1:
+        return
+    left, right = st.columns([1, 3], vertical_alignment="center")
+    left.selectbox("页码", range(1, shown.pages + 1), index=shown.page - 1, key=key,
+                   format_func=lambda n: f"第 {n} 页 / 共 {shown.pages} 页")
+    right.caption(caption.format(first=shown.first, last=shown.last, total=shown.total))
