@@ -106,8 +106,8 @@ def main() -> None:
         auto_hash=False,
         login_sleep_time=0,
     )
-    session_cookie.apply_pending(authenticator)
     if not st.session_state.get("dd_token"):
+        session_cookie.apply_pending(authenticator)  # removing it after a sign-out
         _login(authenticator)
 
     try:
@@ -150,6 +150,9 @@ def main() -> None:
         st.switch_page(home)
     if page.url_path in {Path(spec.path).stem for spec in allowed} | {""}:
         left_refused_page()
+    # Written only once landed: the component's own rerun carries the page the browser shows,
+    # and one sent before a switch_page above had reached it would take the officer back.
+    session_cookie.apply_pending(authenticator)
     page.run()
 
 
