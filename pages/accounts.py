@@ -4,6 +4,7 @@ import streamlit as st
 import ui
 from services import auth
 from services.permissions import ROLE_LABELS, can
+from ui import forms
 
 actor = ui.actor()
 st.title("账号与角色")
@@ -13,8 +14,11 @@ assign = can(actor, "role.assign")
 st.caption("系统管理员创建和维护账号；安全管理员分配角色。三员账号互相分立，且不能填写值班记录。")
 
 units = auth.unit_options(actor)
-search = st.text_input("搜索账号", placeholder="用户名或姓名")
-users = ui.run_action(auth.list_users, actor, search) or []
+search = st.text_input("搜索账号", placeholder="用户名或姓名", key="user_search",
+                       on_change=lambda: st.session_state.pop("user_page", None))
+shown = ui.run_action(auth.users_page, actor, search, st.session_state.get("user_page", 1))
+users = shown.rows if shown else []
+forms.pager(shown, "user_page", "第 {first}–{last} 个账号，共 {total} 个（按用户名排列）")
 st.dataframe(
     [{"用户名": u.username, "姓名": u.display_name, "所属单位": u.unit_name or "",
       "角色": "、".join(ROLE_LABELS.get(r, r) for r in u.roles), "状态": "启用" if u.active else "停用",
@@ -48,6 +52,7 @@ if users and (manage or assign):
     st.subheader("维护账号")
     by_name = {u.username: u for u in users}
     chosen = st.selectbox("选择账号", list(by_name), key="pick_user",
+                          help="列出本页的账号；可用上方的搜索缩小范围",
                           format_func=lambda n: f"{n}（{by_name[n].display_name}）")
     user = by_name[chosen]
     if assign:

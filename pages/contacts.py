@@ -55,22 +55,33 @@ def contact_fields(k: str, snap=None) -> ContactData:
 
 # ---------------------------------------------------------------- list
 
+def first_page():
+    st.session_state.pop("contact_page", None)
+
+
 c1, c2, c3, c4 = st.columns([2, 2, 1, 1], vertical_alignment="bottom")
 category = c1.selectbox("类别", [None] + list(CONTACT_CATEGORY_LABELS), key="contact_category",
-                        format_func=lambda c: CONTACT_CATEGORY_LABELS.get(c, "全部类别"))
-text = c2.text_input("搜索", key="contact_search", placeholder="姓名、单位、电话或备注中的任意文字")
-overdue_only = c3.checkbox("只看待核对", key="contact_overdue")
-include_inactive = c4.checkbox("显示已停用", key="contact_inactive")
-rows = contacts.list_contacts(actor, text=text, category=category,
-                              include_inactive=include_inactive, overdue_only=overdue_only)
+                        format_func=lambda c: CONTACT_CATEGORY_LABELS.get(c, "全部类别"),
+                        on_change=first_page)
+text = c2.text_input("搜索", key="contact_search", placeholder="姓名、单位、电话或备注中的任意文字",
+                     on_change=first_page)
+overdue_only = c3.checkbox("只看待核对", key="contact_overdue", on_change=first_page)
+include_inactive = c4.checkbox("显示已停用", key="contact_inactive", on_change=first_page)
+found = contacts.contacts_page(actor, text=text, category=category,
+                               include_inactive=include_inactive, overdue_only=overdue_only,
+                               page=st.session_state.get("contact_page", 1))
+rows = found.shown.rows
 stale = [r for r in rows if r.review_overdue]
-if stale:
-    st.warning(f"有 {len(stale)} 条联系人超过 {days} 天未核对，请核对号码后点击“已核对”。")
+if found.overdue:
+    st.warning(f"有 {found.overdue} 条联系人超过 {days} 天未核对，请核对号码后点击“已核对”。")
+forms.pager(found.shown, "contact_page", "第 {first}–{last} 条，共 {total} 条")
 st.dataframe(contact_table(rows).style.apply(highlight_stale, axis=1), hide_index=True,
              placeholder="—")
 
 if stale and may_write:
-    with st.expander(f"待核对联系人（{len(stale)}）", expanded=True, icon=":material/fact_check:"):
+    title = (f"待核对联系人（{len(stale)}）" if len(stale) == found.overdue
+             else f"本页待核对联系人（{len(stale)}，共 {found.overdue}）")
+    with st.expander(title, expanded=True, icon=":material/fact_check:"):
         for r in stale:
             left, right = st.columns([5, 1], vertical_alignment="center")
             left.text(f"{r.category_label} · {r.name} · {r.organisation or ''} · "
@@ -97,6 +108,7 @@ if may_write:
     by_id = {r.id: r for r in rows}
     picked = st.selectbox(
         "选择联系人", list(by_id), index=None, key="contact_pick",
+        help="列出本页的联系人；可用上方的类别和搜索缩小范围",
         format_func=lambda i: f"{by_id[i].name}"
                               f"（{by_id[i].organisation or by_id[i].category_label}）",
         placeholder="选择联系人以修改、核对或停用")

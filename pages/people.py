@@ -66,15 +66,25 @@ def person_fields(k: str, snap=None):
 
 # ---------------------------------------------------------------- list
 
+def first_page():
+    st.session_state.pop("person_page", None)
+
+
 left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
 unit_choices = list(unit_names) if len(unit_names) == 1 else [None] + list(unit_names)
 unit_filter = left.selectbox("单位", unit_choices, format_func=lambda i: unit_names.get(i, "全部单位"),
-                             key="person_unit")
-text = middle.text_input("搜索", key="person_search", placeholder="姓名、职务或电话中的任意文字")
-include_inactive = right.checkbox("显示已停用", key="person_inactive")
-rows = people.list_people(actor, unit_id=unit_filter, text=text, include_inactive=include_inactive)
+                             key="person_unit", on_change=first_page)
+text = middle.text_input("搜索", key="person_search", placeholder="姓名、职务或电话中的任意文字",
+                         on_change=first_page)
+include_inactive = right.checkbox("显示已停用", key="person_inactive", on_change=first_page)
+shown = people.people_page(actor, unit_id=unit_filter, text=text,
+                           include_inactive=include_inactive,
+                           page=st.session_state.get("person_page", 1))
+rows = shown.rows
+forms.pager(shown, "person_page", "第 {first}–{last} 人，共 {total} 人（按单位、姓名排列）")
 st.dataframe(person_table(rows), hide_index=True, placeholder="—")
-st.caption(f"共 {len(rows)} 人")
+if shown.pages <= 1:
+    st.caption(f"共 {shown.total} 人")
 
 # ---------------------------------------------------------------- create
 
@@ -92,9 +102,10 @@ if writable:
 
 st.divider()
 by_id = {p.id: p for p in rows}
-picked = st.selectbox("选择人员", list(by_id), index=None,
+picked = st.selectbox("选择人员", list(by_id), index=None, key="person_pick",
                       format_func=lambda i: f"{by_id[i].name}（{by_id[i].unit_name}）",
-                      placeholder="选择人员以修改或停用", key="person_pick")
+                      placeholder="选择人员以修改或停用",
+                      help="列出本页的人员；可用上方的单位和搜索缩小范围")
 if picked is not None:
     snap = forms.loaded("person", by_id[picked])
     k = forms.key("person", snap)

@@ -23,6 +23,7 @@ from rules.passwords import password_problems
 from rules.validation import has_control
 from services import audit, clock
 from services.errors import ConcurrentEditError, DomainError, NotFound, ValidationError
+from services.paging import Paged, page_of
 from services.permissions import (
     DUTY_ROLES, ROLE_LABELS, SECURITY_ADMIN, SEPARATED_ADMIN_ROLES, SYSTEM, SYSTEM_ADMIN,
     UNIT_DUTY_OFFICER, Actor, require,
@@ -361,19 +362,41 @@ class UserRow:
     version: int
 
 
+USERS_PER_PAGE = 50
+
+
+def _user_query(text: str):
+    q = (select(User, Unit.name).outerjoin(Unit, Unit.id == User.unit_id)
+         .order_by(User.username, User.id))
+    if text and text.strip():
+        needle = text.strip()
+        q = q.where(User.username.contains(needle, autoescape=True)
+                    | User.display_name.contains(needle, autoescape=True))
+    return q
+
+
+def _user_row(result, now) -> UserRow:
+    u, unit_name = result
+    return UserRow(u.id, u.username, u.display_name, u.unit_id, unit_name, u.person_id,
+                   tuple(sorted(u.role_codes)), u.active,
+                   bool(u.locked_until and u.locked_until > now), u.must_change_password,
+                   u.version)
+
+
 def list_users(actor: Actor, text: str = "") -> list[UserRow]:
     now = clock.now()
     with reading() as s:
         require(actor, "user.read")
-        q = select(User, Unit.name).outerjoin(Unit, Unit.id == User.unit_id).order_by(User.username)
-        if text:
-            like = f"%{text.strip()}%"
-            q = q.where(User.username.like(like) | User.display_name.like(like))
-        return [UserRow(u.id, u.username, u.display_name, u.unit_id, unit_name, u.person_id,
-                        tuple(sorted(u.role_codes)), u.active,
-                        bool(u.locked_until and u.locked_until > now), u.must_change_password,
-                        u.version)
-                for u, unit_name in s.execute(q).all()]
+        return [_user_row(r, now) for r in s.execute(_user_query(text)).all()]
+
+
+def users_page(actor: Actor, text: str = "", page: int = 1,
+               per_page: int = USERS_PER_PAGE) -> Paged[UserRow]:
+    """One page of `list_users` (the 账号与角色 page), by username."""
+    now = clock.now()
+    with reading() as s:
+        require(actor, "user.read")
+        return page_of(s, _user_query(text), page, per_page, lambda r: _user_row(r, now))
 
 
 def _bootstrap_roles_allowed(s, actor: Actor, roles: set[str]) -> bool:

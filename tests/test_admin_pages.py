@@ -80,3 +80,16 @@ def test_audit_admin_filters_and_exports(app_env):
     text = data.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("序号,时间,用户")
     assert "ghost" in text and "login.success" in text
+
+
+def test_accounts_page_shows_a_page_of_accounts_and_offers_those_to_maintain(app_env):
+    _make("sysadm", ["system_admin"])
+    for n in range(auth.USERS_PER_PAGE):
+        auth.create_user(SYSTEM_ACTOR, f"zz{n:03d}", f"值班员{n:03d}", GOOD)
+    at = _signed_in("sysadm", "pages/accounts.py")
+    assert len(at.dataframe[0].value) == auth.USERS_PER_PAGE
+    at.selectbox(key="user_page").set_value(2).run()
+    assert list(at.dataframe[0].value["用户名"]) == ["zz049"]
+    assert at.selectbox(key="pick_user").options == ["zz049（值班员049）"]
+    at.text_input(key="user_search").input("zz00").run()
+    assert list(at.dataframe[0].value["用户名"]) == [f"zz00{n}" for n in range(10)]

@@ -20,6 +20,8 @@ from services.errors import ConcurrentEditError, DomainError, PermissionDenied, 
 from services.permissions import SYSTEM_ACTOR, Actor
 from services.uow import reading
 
+from conftest import SelectCounter
+
 GOOD = "Duty#2026ok"
 
 
@@ -638,3 +640,64 @@ def test_import_and_export_are_the_offices(office, two_units):
         excel.import_file(officer, "people", excel.template("people").content)
     assert [e.details["action"] for e in events("permission_denied")] == [
         "directory.export", "directory.import"]
+
+
+# ---------------------------------------------------------------- paged lists (issue 7)
+
+def test_people_are_paged_by_unit_and_name_in_two_queries(office, two_units):
+    a, b = two_units
+    for n in range(7):
+        person(office, a, f"甲{n}")
+    for n in range(5):
+        person(office, b, f"乙{n}")
+    hidden = person(office, b, "乙停用")
+    people.set_person_active(office, hidden, 1, False)
+    whole = [p.id for p in people.list_people(office)]
+    with SelectCounter() as sql:
+        first = people.people_page(office, page=1, per_page=5)
+    assert len(sql) == 2                                  # the count and the page, whatever the size
+    assert (first.total, first.pages, first.first, first.last) == (12, 3, 1, 5)
+    pages = [people.people_page(office, page=n, per_page=5).rows for n in (1, 2, 3)]
+    assert [p.id for rows in pages for p in rows] == whole  # the same order as the whole list
+    beyond = people.people_page(office, page=9, per_page=5)
+    assert (beyond.page, len(beyond.rows)) == (3, 2)      # past the end: the last page
+    assert people.people_page(office, unit_id=b, text="乙", per_page=5).total == 5
+    assert people.people_page(office, unit_id=b, include_inactive=True, per_page=5).total == 6
+    officer = make_actor("unitb", {"unit_duty_officer"}, unit_id=b)
+    assert {p.unit_id for p in people.people_page(officer, per_page=50).rows} == {b}
+    with pytest.raises(PermissionDenied):
+        people.people_page(officer, unit_id=a)
+
+
+def test_accounts_are_paged_by_username(office, two_units):
+    for n in range(11):
+        make_actor(f"user{n:02d}", {"duty_officer"}, unit_id=two_units[0])
+    sysadm = make_actor("sysadm", {"system_admin"})
+    with SelectCounter() as sql:
+        first = auth.users_page(sysadm, page=1, per_page=5)
+    assert len(sql) == 3                                  # count, page, the page's roles
+    names = [u.username for u in auth.list_users(sysadm)]
+    assert first.total == len(names) == 13
+    shown = [u.username for n in (1, 2, 3) for u in auth.users_page(sysadm, page=n, per_page=5).rows]
+    assert shown == names == sorted(names)
+    assert [u.username for u in auth.users_page(sysadm, "user1").rows] == ["user10"]
+    assert auth.users_page(sysadm, "_").total == 0        # LIKE wildcards are literal
+    with pytest.raises(PermissionDenied):
+        auth.users_page(office)
+
+
+def test_contacts_are_paged_and_overdue_ones_counted_across_pages(office, frozen_clock):
+    old = [contacts.create_contact(office, ContactData(f"旧号{n}", "other", phone=f"027-8399000{n}"))
+           for n in range(3)]
+    frozen_clock.advance(days=181)
+    contacts.create_contact(office, ContactData("区总值班室", "district_duty_office",
+                                                phone="027-83991111"))
+    first = contacts.contacts_page(office, page=1, per_page=2)
+    assert (first.shown.total, first.overdue) == (4, 3)
+    assert [r.name for r in first.shown.rows] == ["区总值班室", "旧号0"]   # upper level first
+    second = contacts.contacts_page(office, page=2, per_page=2)
+    assert [r.name for r in second.shown.rows] == ["旧号1", "旧号2"]
+    assert [r.name for r in contacts.list_contacts(office)] == ["区总值班室", "旧号0", "旧号1", "旧号2"]
+    contacts.mark_reviewed(office, old[0], contacts.get_contact(office, old[0]).version)
+    only = contacts.contacts_page(office, overdue_only=True)
+    assert (only.shown.total, only.overdue, [r.name for r in only.shown.rows]) == (2, 2, ["旧号1", "旧号2"])

@@ -161,6 +161,26 @@ def test_people_page_of_a_unit_duty_officer_shows_own_unit_only(street):
     assert not any("导入" in e.label for e in at.expander)
 
 
+def test_people_page_shows_a_page_at_a_time_and_a_search_goes_back_to_page_one(street):
+    office, _, village = street
+    for n in range(people.PER_PAGE + 3):
+        people.create_person(office, PersonData(f"值班员{n:03d}", village, "permanent"))
+    at = open_page("people", office)
+    pager = at.selectbox(key="person_page")
+    assert pager.options == ["第 1 页 / 共 2 页", "第 2 页 / 共 2 页"]
+    assert any(f"第 1–{people.PER_PAGE} 人，共 {people.PER_PAGE + 3} 人" in c.value for c in at.caption)
+    assert len(at.dataframe[0].value) == people.PER_PAGE
+    pager.set_value(2).run()
+    assert list(at.dataframe[0].value["姓名"]) == ["值班员050", "值班员051", "值班员052"]
+    picker = at.selectbox(key="person_pick")                 # offers the people of this page
+    assert picker.options == ["值班员050（柏泉村）", "值班员051（柏泉村）", "值班员052（柏泉村）"]
+    picker.set_value(people.list_people(office, text="值班员050")[0].id).run()
+    assert [w.value for w in at.text_input if w.label == "姓名"][-1] == "值班员050"   # its edit form
+    at.text_input(key="person_search").input("值班员00").run()
+    assert list(at.dataframe[0].value["姓名"]) == [f"值班员00{n}" for n in range(10)]
+    assert not any(s.key == "person_page" for s in at.selectbox)  # one page: no selector
+
+
 # ---------------------------------------------------------------- contacts
 
 def test_contacts_page_highlights_stale_contacts_and_marks_reviewed(street, frozen_clock):
@@ -178,6 +198,21 @@ def test_contacts_page_highlights_stale_contacts_and_marks_reviewed(street, froz
     button(at, "已核对").click().run()
     assert not at.warning
     assert not any(c.review_overdue for c in contacts.list_contacts(office))
+
+
+def test_contacts_page_pages_the_book_and_counts_every_overdue_number(street, frozen_clock):
+    office, *_ = street
+    for n in range(contacts.PER_PAGE + 2):
+        contacts.create_contact(office, ContactData(f"联系人{n:03d}", "other",
+                                                    phone=f"027-8399{n:04d}"))
+    frozen_clock.advance(days=200)
+    at = open_page("contacts", office)
+    assert f"有 {contacts.PER_PAGE + 2} 条联系人超过 180 天未核对" in at.warning[0].value
+    assert len(at.dataframe[0].value) == contacts.PER_PAGE
+    assert any(e.label.startswith(f"本页待核对联系人（{contacts.PER_PAGE}，共 {contacts.PER_PAGE + 2}）")
+               for e in at.expander)
+    at.selectbox(key="contact_page").set_value(2).run()
+    assert list(at.dataframe[0].value["姓名"]) == ["联系人050", "联系人051"]
 
 
 def test_contacts_page_validation_message(street):

@@ -19,7 +19,8 @@ from models.daily import CALL_IMPORTANCE, CALL_KINDS, Call, CallTransfer
 from models.roster import Handover, HandoverItem, ShiftOfficer
 from rules.validation import control_problem
 from services import audit, clock, shifts
-from services.daily.common import Paged, load, page_bounds, text_of, unit_of, user_names
+from services.daily.common import load, text_of, unit_of, user_names
+from services.paging import Paged, page_bounds
 from services.forms import past_time
 from services.errors import DomainError, PermissionDenied, ValidationError
 from services.permissions import DUTY_ROLES, SHIFT_LEADER, SYSTEM, Actor, require, scoped_unit

@@ -1,9 +1,6 @@
 """What the daily-record services share. Nothing here opens a transaction."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Generic, TypeVar
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,6 +9,7 @@ from models.org import UNIT_KINDS, Person, Unit
 from rules.staffing import TEMPLATE_SETS
 from services.errors import ConcurrentEditError, DomainError, NotFound
 from services.forms import aware, text_of  # noqa: F401  (re-exported to the area)
+
 
 
 # Shifts are made from the roster templates (24 h at most): a shift overlapping a moment
@@ -67,38 +65,3 @@ def unit_of(s: Session, actor, unit_id: int | None) -> int:
     if unit_id is None or s.get(Unit, unit_id) is None:
         raise DomainError("所属单位：请选择值班单位", field="unit_id")
     return unit_id
-
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Paged(Generic[T]):
-    """One page of a list read newest first: its rows, how many there are in all, which page
-    (1-based, within range) and the page size."""
-
-    rows: list[T]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.total else 0
-
-    @property
-    def last(self) -> int:
-        return min(self.total, self.page * self.per_page)
-
-
-def page_bounds(page: int | None, per_page: int, total: int) -> tuple[int, int]:
-    """The page asked for, brought within 1..pages, and its offset."""
-    if per_page < 1:
-        raise ValueError("per_page must be at least 1")
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, int(page or 1)), pages)
-    return page, (page - 1) * per_page

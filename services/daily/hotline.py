@@ -17,9 +17,8 @@ from sqlalchemy.orm import Session
 from models.daily import HotlineItem
 from models.org import Person
 from services import audit, calendar, clock, shifts
-from services.daily.common import (
-    Paged, aware, load, page_bounds, person_names, text_of, unit_of, user_names,
-)
+from services.daily.common import aware, load, person_names, text_of, unit_of, user_names
+from services.paging import Paged, page_bounds
 from services.errors import DomainError, ValidationError
 from services.permissions import Actor, require, scoped_unit
 from services.uow import reading, transaction

@@ -16,8 +16,9 @@ from models.org import Person, Unit
 from services import audit, clock, shifts
 from services.daily.common import unit_choices as common_unit_choices
 from services.daily.common import (
-    Paged, aware, load, page_bounds, person_names, text_of, unit_names, unit_of, user_names,
+    aware, load, person_names, text_of, unit_names, unit_of, user_names,
 )
+from services.paging import Paged, page_bounds
 from services.forms import past_time
 from services.errors import DomainError, PermissionDenied, ValidationError
 from services.permissions import Actor, can, require, scoped_unit

@@ -32,7 +32,7 @@ from models.org import Person, Unit
 from models.roster import CheckIn, Handover, Shift
 from services import audit, clock
 from services.daily import common
-from services.daily.common import Paged, page_bounds
+from services.paging import Paged, page_bounds
 from services.errors import DomainError, NotFound, ValidationError
 from services.permissions import Actor, require, scoped_unit
 from services.uow import reading, transaction

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from config import load_settings
@@ -19,6 +19,7 @@ from rules.validation import (
 from services import audit
 from services.directory.common import CONTACT_CATEGORY_LABELS, apply_changes, load_for_edit, today
 from services.errors import NotFound, ValidationError
+from services.paging import Paged, page_of
 from services.permissions import Actor, require
 from services.uow import reading, transaction
 
@@ -93,13 +94,18 @@ def _require_read(actor: Actor) -> None:
 
 # ---------------------------------------------------------------- reading
 
-def contact_rows(s: Session, *, text: str = "", category: str | None = None,
-                 include_inactive: bool = False, overdue_only: bool = False,
-                 contact_id: int | None = None) -> list[ContactRow]:
-    """Contact rows in the caller's session (lists and the Excel export share it)."""
-    day, days = today(), review_days()
-    cutoff = day - timedelta(days=days)
-    q = select(Contact)
+PER_PAGE = 50
+
+
+def _contact_query(*, text: str = "", category: str | None = None,
+                   include_inactive: bool = False, overdue_only: bool = False,
+                   contact_id: int | None = None):
+    """Upper levels first (the order of CONTACT_CATEGORIES), active before inactive."""
+    cutoff = today() - timedelta(days=review_days())
+    rank = case({c: i for i, c in enumerate(CONTACT_CATEGORIES)}, value=Contact.category,
+                else_=len(CONTACT_CATEGORIES))
+    q = select(Contact).order_by(rank, Contact.active.desc(),
+                                 func.coalesce(Contact.organisation, ""), Contact.name, Contact.id)
     if contact_id is not None:
         q = q.where(Contact.id == contact_id)
     if category:
@@ -112,13 +118,25 @@ def contact_rows(s: Session, *, text: str = "", category: str | None = None,
         needle = text.strip()
         q = q.where(or_(*(col.contains(needle, autoescape=True) for col in (
             Contact.name, Contact.organisation, Contact.phone, Contact.mobile, Contact.notes))))
-    order = {c: i for i, c in enumerate(CONTACT_CATEGORIES)}
-    rows = [ContactRow(c.id, c.name, c.organisation, c.category, c.phone, c.mobile, c.fax,
-                       c.notes, c.last_reviewed_on, c.active, c.version,
-                       (day - c.last_reviewed_on).days, c.last_reviewed_on < cutoff)
-            for c in s.execute(q).scalars()]
-    return sorted(rows, key=lambda r: (order.get(r.category, 99), not r.active,
-                                       r.organisation or "", r.name))
+    return q
+
+
+def _row_maker():
+    day = today()
+    cutoff = day - timedelta(days=review_days())
+
+    def row(result) -> ContactRow:
+        c = result[0]
+        return ContactRow(c.id, c.name, c.organisation, c.category, c.phone, c.mobile, c.fax,
+                          c.notes, c.last_reviewed_on, c.active, c.version,
+                          (day - c.last_reviewed_on).days, c.last_reviewed_on < cutoff)
+    return row
+
+
+def contact_rows(s: Session, **filters) -> list[ContactRow]:
+    """Contact rows in the caller's session (lists and the Excel export share it)."""
+    row = _row_maker()
+    return [row(r) for r in s.execute(_contact_query(**filters)).all()]
 
 
 def list_contacts(actor: Actor, text: str = "", category: str | None = None,
@@ -127,7 +145,27 @@ def list_contacts(actor: Actor, text: str = "", category: str | None = None,
     with reading() as s:
         _require_read(actor)
         return contact_rows(s, text=text, category=category,
-                              include_inactive=include_inactive, overdue_only=overdue_only)
+                            include_inactive=include_inactive, overdue_only=overdue_only)
+
+
+@dataclass(frozen=True)
+class ContactPage:
+    shown: Paged[ContactRow]
+    overdue: int  # contacts matching the filters (any page) that wait for a review
+
+
+def contacts_page(actor: Actor, text: str = "", category: str | None = None,
+                  include_inactive: bool = False, overdue_only: bool = False,
+                  page: int = 1, per_page: int = PER_PAGE) -> ContactPage:
+    """One page of `list_contacts` (the 通讯录 page), and how many of all are overdue."""
+    filters = dict(text=text, category=category, include_inactive=include_inactive)
+    with reading() as s:
+        _require_read(actor)
+        shown = page_of(s, _contact_query(**filters, overdue_only=overdue_only), page, per_page,
+                        _row_maker())
+        overdue = s.execute(select(func.count()).select_from(
+            _contact_query(**filters, overdue_only=True).order_by(None).subquery())).scalar_one()
+        return ContactPage(shown, overdue)
 
 
 def get_contact(actor: Actor, contact_id: int) -> ContactRow:

@@ -14,6 +14,7 @@ from rules.validation import (
 from services import audit
 from services.directory.common import EMPLOYMENT_LABELS, apply_changes, load_for_edit, today
 from services.errors import DomainError, NotFound, ValidationError
+from services.paging import Paged, page_of
 from services.permissions import Actor, require, scoped_unit
 from services.uow import reading, transaction
 
@@ -107,9 +108,11 @@ def _leading(s: Session, person: Person) -> list[str]:
 
 # ---------------------------------------------------------------- reading
 
-def person_rows(s: Session, scope: int | None, *, unit_id: int | None = None, text: str = "",
-                include_inactive: bool = False, person_id: int | None = None) -> list[PersonRow]:
-    """Person rows in the caller's session, limited to `scope` (a unit id) when given."""
+PER_PAGE = 50
+
+
+def _person_query(scope: int | None, *, unit_id: int | None = None, text: str = "",
+                  include_inactive: bool = False, person_id: int | None = None):
     q = (select(Person, Unit.name).join(Unit, Unit.id == Person.unit_id)
          .order_by(Unit.name, Person.name, Person.id))
     for wanted in (scope, unit_id):
@@ -123,21 +126,44 @@ def person_rows(s: Session, scope: int | None, *, unit_id: int | None = None, te
         needle = text.strip()
         q = q.where(or_(*(col.contains(needle, autoescape=True) for col in (
             Person.name, Person.position, Person.mobile, Person.office_phone))))
-    return [PersonRow(p.id, p.name, p.unit_id, unit_name, p.position, p.mobile, p.office_phone,
-                      p.employment, p.can_lead_shift, p.pre_job_trained_on, p.yearly_trained_on,
-                      p.active, p.version)
-            for p, unit_name in s.execute(q).all()]
+    return q
+
+
+def _person_row(result) -> PersonRow:
+    p, unit_name = result
+    return PersonRow(p.id, p.name, p.unit_id, unit_name, p.position, p.mobile, p.office_phone,
+                     p.employment, p.can_lead_shift, p.pre_job_trained_on, p.yearly_trained_on,
+                     p.active, p.version)
+
+
+def person_rows(s: Session, scope: int | None, **filters) -> list[PersonRow]:
+    """Person rows in the caller's session, limited to `scope` (a unit id) when given."""
+    return [_person_row(r) for r in s.execute(_person_query(scope, **filters)).all()]
+
+
+def _reading_scope(actor: Actor, unit_id: int | None) -> int | None:
+    scope = scoped_unit(actor, "person.read")
+    if scope is not None and unit_id is not None and unit_id != scope:
+        require(actor, "person.read", unit_id)
+    return scope
 
 
 def list_people(actor: Actor, unit_id: int | None = None, text: str = "",
                 include_inactive: bool = False) -> list[PersonRow]:
     """People the actor may see, by unit and name; `text` matches name, position or phones."""
     with reading() as s:
-        scope = scoped_unit(actor, "person.read")
-        if scope is not None and unit_id is not None and unit_id != scope:
-            require(actor, "person.read", unit_id)
-        return person_rows(s, scope, unit_id=unit_id, text=text,
-                             include_inactive=include_inactive)
+        return person_rows(s, _reading_scope(actor, unit_id), unit_id=unit_id, text=text,
+                           include_inactive=include_inactive)
+
+
+def people_page(actor: Actor, unit_id: int | None = None, text: str = "",
+                include_inactive: bool = False, page: int = 1,
+                per_page: int = PER_PAGE) -> Paged[PersonRow]:
+    """One page of `list_people` (the 人员 page): a street has thousands of people."""
+    with reading() as s:
+        q = _person_query(_reading_scope(actor, unit_id), unit_id=unit_id, text=text,
+                          include_inactive=include_inactive)
+        return page_of(s, q, page, per_page, _person_row)
 
 
 def get_person(actor: Actor, person_id: int) -> PersonRow:

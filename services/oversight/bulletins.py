@@ -19,7 +19,7 @@ from models.auth import User
 from models.oversight import Bulletin, BulletinInspection, Inspection
 from services import audit, clock
 from services.errors import ConcurrentEditError, DomainError, NotFound, ValidationError
-from services.daily.common import Paged, page_bounds
+from services.paging import Paged, page_bounds
 from services.oversight.common import BULLETIN_STATE_LABELS, window
 from services.oversight.inspections import ARTICLE, InspectionRow, inspection_rows
 from services.permissions import Actor, can, require, scoped_unit

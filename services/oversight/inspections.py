@@ -21,7 +21,7 @@ from models.auth import User
 from models.org import Unit
 from models.oversight import INSPECTION_METHODS, Inspection
 from services import audit, clock
-from services.daily.common import Paged, page_bounds
+from services.paging import Paged, page_bounds
 from services.errors import ConcurrentEditError, DomainError, NotFound, ValidationError
 from services.oversight.common import METHOD_LABELS, today, window, yes_no
 from services.permissions import Actor, require

@@ -16,7 +16,7 @@ from models.org import Person, Unit
 from models.oversight import TRAINING_KINDS, TrainingAttendance, TrainingSession
 from rules.staffing import person_problems
 from services import audit, clock
-from services.daily.common import Paged, page_bounds
+from services.paging import Paged, page_bounds
 from services.errors import DomainError, NotFound, ValidationError
 from services.oversight.common import TRAINING_KIND_LABELS, today
 from services.permissions import Actor, require
