@@ -31,9 +31,14 @@ hits: dict[str, list] = {}
 for r in rows:
     if r.records:
         hits.setdefault(r.measure, []).append(r)
+# A measure's records are tabled only while its panel is open: a month of a busy street
+# has hundreds of them, and eleven tables cost more than the whole dashboard.
 for measure, (article, label) in MEASURES.items():
     count = sum(r.count for r in hits.get(measure, ()))
-    with st.expander(f"{article} {label}：{count}", expanded=False):
+    box = st.expander(f"{article} {label}：{count}", key=f"cmp_box_{measure}", on_change="rerun")
+    if not box.open:
+        continue
+    with box:
         if not count:
             st.success("期间内均已落实。")
             continue

@@ -89,6 +89,20 @@ def _checks(street) -> None:
         rectification_deadline=clock.local(now).date() + timedelta(days=3)))
 
 
+def test_compliance_page_tables_a_measures_records_only_while_its_panel_is_open(street):
+    _checks(street)
+    at = signed_in("zhouba")
+    at.switch_page("pages/compliance.py")
+    at.run()
+    assert "第十七条 检查抽查不合格：1" in [e.label for e in at.expander]
+    assert len(at.dataframe) == 1                                   # the dashboard alone
+    at.session_state["cmp_box_failed_inspection"] = True
+    at.run()
+    assert not at.exception
+    [records] = [d.value for d in at.dataframe if "情况" in d.value.columns]
+    assert list(records["情况"].str.contains("值班电话无人接听")) == [True]
+
+
 def test_bulletins_page_shows_the_newest_a_page_at_a_time(street):
     _checks(street)
     today = clock.local(clock.now()).date()

@@ -119,6 +119,7 @@ def test_spot_checks_bulletin_and_compliance(live_app, page):
     expect(failed).to_be_visible()
     failed.click()
     settle(page)
+    expect(page.get_by_text("导出明细（.xlsx）")).to_be_visible()     # its records, tabled once opened
     snap(page, "oversight-4-compliance")
 
     # 5. The unit's duty officer sees the bulletin and its failure.
