@@ -13,7 +13,7 @@ from config import cookie_key, load_settings
 from navigation import PAGES, pages_for
 from services import auth
 from services.permissions import ROLE_LABELS
-from ui import session_cookie
+from ui import heap, session_cookie
 from ui.access import left_refused_page, refused_page
 
 st.set_page_config(page_title="政务值班台", page_icon="☎️", layout="wide")
@@ -154,6 +154,7 @@ def main() -> None:
     # and one sent before a switch_page above had reached it would take the officer back.
     session_cookie.apply_pending(authenticator)
     page.run()
+    heap.freeze_once()   # after the first page has imported what the server keeps
 
 
 main()
