@@ -70,16 +70,20 @@ def show_list() -> None:
     scope = left.segmented_control("范围", list(SCOPES), format_func=SCOPES.get, default="open",
                                    key="incident_scope", required=True)
     right.page_link("pages/intake.py", label="接报登记", icon=":material/add_call:")
-    rows = ui.run_action(incidents.list_incidents, actor, open_only=scope != "all")
-    if rows is None:
+    shown = ui.run_action(incidents.incidents_page, actor, open_only=scope != "all",
+                          page=st.session_state.get(f"incident_page_{scope}", 1))
+    if shown is None:
         return
+    rows = shown.rows
+    forms.pager(shown, f"incident_page_{scope}", "第 {first}–{last} 起，共 {total} 起（接报时间新的在前）")
     st.dataframe([{
         "事件": r.title, "状态": r.state_label, "等级": r.level_label, "类别": r.category_label,
         "事发时间": fmt(r.occurred_at), "接报时间": fmt(r.received_at), "事发地点": r.place,
         "首接负责人": r.owner_name, "单位": r.unit_name, "未完成时限": r.open_deadlines or None,
         "最近时限": fmt(r.next_due_at), "关闭申请": r.closure_status_label,
     } for r in rows], hide_index=True, placeholder="—")
-    st.caption(f"共 {len(rows)} 起")
+    if shown.pages <= 1:
+        st.caption(f"共 {shown.total} 起")
     if not rows:
         return
     by_id = {r.id: r for r in rows}

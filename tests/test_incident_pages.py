@@ -105,6 +105,20 @@ def test_duty_roles_land_on_the_desk_and_see_the_incident_pages(street):
     assert "报告时限设置" in office.session_state["_nav_titles"]
 
 
+def test_the_incident_list_shows_a_page_at_a_time(street):
+    for n in range(inc.PER_PAGE + 2):
+        _receive(street.officer, 60 - n, title=f"事件{n:02d}")
+    at = signed_in("wangwu", "pages/incidents.py")
+    assert len(at.dataframe[0].value) == inc.PER_PAGE
+    assert at.dataframe[0].value["事件"].iloc[0] == f"事件{inc.PER_PAGE + 1:02d}"   # newest first
+    at.selectbox(key="incident_page_open").set_value(2).run()
+    assert list(at.dataframe[0].value["事件"]) == ["事件01", "事件00"]
+    offered = at.selectbox(key="incident_pick").options                     # this page's two
+    assert len(offered) == 2 and offered[0].startswith("事件01") and offered[1].startswith("事件00")
+    at.segmented_control(key="incident_scope").set_value("all").run()       # its own page, from 1
+    assert not at.exception and len(at.dataframe[0].value) == inc.PER_PAGE
+
+
 # ---------------------------------------------------------------- intake
 
 def test_intake_creates_an_incident_and_shows_its_clocks(street):

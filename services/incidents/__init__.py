@@ -10,7 +10,7 @@ plain rows. Refusals are DomainErrors with a Chinese message naming the field an
     reports       report_template, draft_report, update_draft, submit_report,
                   sign_off_report | return_report, mark_sent, record_phone_report, report_docx
     verification  log_verification_request, link_verification_request, answer_verification
-    desk          open_deadlines, list_incidents, my_incidents, pending_transfers,
+    desk          open_deadlines, list_incidents, incidents_page, my_incidents, pending_transfers,
                   transfer_candidates, incident_detail, approvals_queue, deadline_table,
                   update_deadline_table
 """
@@ -26,8 +26,8 @@ from services.incidents.common import (
 )
 from services.incidents.desk import (
     ACTION_LABELS, ApprovalsQueue, DeadlineTableView, DeskRow, approvals_queue, deadline_table,
-    incident_detail, list_incidents, my_incidents, open_deadlines, pending_transfers,
-    transfer_candidates, update_deadline_table,
+    PER_PAGE, incident_detail, incidents_page, list_incidents, my_incidents, open_deadlines,
+    pending_transfers, transfer_candidates, update_deadline_table,
 )
 from services.incidents.intake import (
     IncidentFacts, IntakeCallInput, IntakeInput, link_intake, receive, update_facts,
@@ -76,7 +76,7 @@ __all__ = [
     "log_verification_request", "link_verification_request", "answer_verification",
     "list_verification_requests",
     # desk
-    "open_deadlines", "list_incidents", "my_incidents", "pending_transfers", "transfer_candidates",
+    "open_deadlines", "list_incidents", "incidents_page", "PER_PAGE", "my_incidents", "pending_transfers", "transfer_candidates",
     "incident_detail",
     "approvals_queue", "deadline_table", "update_deadline_table",
 ]
