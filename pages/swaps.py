@@ -125,7 +125,10 @@ if may_approve:
 # ---------------------------------------------------------------- history
 
 st.subheader("申请记录")
-history = rosters.list_swaps(actor, person_id=None if (may_approve or me is None) else me)
+shown = rosters.swaps_page(actor, person_id=None if (may_approve or me is None) else me,
+                           page=st.session_state.get("swap_page", 1))
+history = shown.rows
+forms.pager(shown, "swap_page", "第 {first}–{last} 条，共 {total} 条（最新的在前）")
 if history:
     st.dataframe([{"类型": sw.kind_label, "状态": sw.state_label, "班次": sw.shift_label,
                    "申请人": sw.from_person.name, "接替人": sw.to_person.name,

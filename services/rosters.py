@@ -28,6 +28,7 @@ from rules.staffing import (
 )
 from services import audit, clock
 from services.errors import DomainError, PermissionDenied, ValidationError
+from services.paging import Paged, page_of
 from services.permissions import Actor, can, require, scoped_unit
 from services.roster_common import (
     NEIGHBOUR_MARGIN, ROSTER_STATUS_LABELS, TEMPLATE_SET_LABELS, TEMPLATES, MonthContext,
@@ -912,35 +913,54 @@ def swappable_shifts(actor: Actor, person_id: int, days: int = 62) -> list[Shift
                             _ref(persons, sh.leader_person_id)) for sh in shifts]
 
 
+SWAPS_PER_PAGE = 20
+
+
+def _swap_query(actor: Actor, unit_id: int | None, states: tuple[str, ...] | None,
+                person_id: int | None):
+    scope = scoped_unit(actor, "roster.read")
+    if scope is not None:
+        if unit_id is not None and unit_id != scope:
+            require(actor, "roster.read", unit_id)
+        unit_id = scope
+    q = select(SwapRequest, Shift).join(Shift, Shift.id == SwapRequest.shift_id)
+    if unit_id is not None:
+        q = q.where(Shift.unit_id == unit_id)
+    if states:
+        q = q.where(SwapRequest.state.in_(states))
+    if person_id is not None:
+        q = q.where((SwapRequest.from_person_id == person_id) | (SwapRequest.to_person_id == person_id))
+    return q.order_by(SwapRequest.requested_at.desc(), SwapRequest.id.desc())
+
+
+def _swap_rows(s: Session, rows) -> list[SwapRow]:
+    others = {sh.id: sh for sh in s.execute(select(Shift).where(Shift.id.in_(
+        [sw.other_shift_id for sw, _ in rows if sw.other_shift_id]))).scalars()} if rows else {}
+    pids = {p for sw, _ in rows for p in (sw.from_person_id, sw.to_person_id)}
+    persons = {p.id: p for p in s.execute(select(Person).where(Person.id.in_(pids))).scalars()} \
+        if pids else {}
+    out = []
+    for sw, sh in rows:
+        other = others.get(sw.other_shift_id)
+        out.append(SwapRow(sw.id, sw.version, sw.kind, sw.state, sh.unit_id, sh.id, _label(sh),
+                           other.id if other else None, _label(other) if other else None,
+                           _ref(persons, sw.from_person_id), _ref(persons, sw.to_person_id),
+                           sw.reason, sw.requested_at, sw.accepted_at, sw.approved_at,
+                           sw.decision_note))
+    return out
+
+
 def list_swaps(actor: Actor, unit_id: int | None = None, states: tuple[str, ...] | None = None,
                person_id: int | None = None) -> list[SwapRow]:
-    """Swap requests in the actor's scope, newest first; `person_id` filters to one party."""
+    """Swap requests in the actor's scope, newest first; `person_id` filters to one party.
+    For the open states (a handful); the whole history goes through swaps_page."""
     with reading() as s:
-        scope = scoped_unit(actor, "roster.read")
-        if scope is not None:
-            if unit_id is not None and unit_id != scope:
-                require(actor, "roster.read", unit_id)
-            unit_id = scope
-        q = select(SwapRequest, Shift).join(Shift, Shift.id == SwapRequest.shift_id)
-        if unit_id is not None:
-            q = q.where(Shift.unit_id == unit_id)
-        if states:
-            q = q.where(SwapRequest.state.in_(states))
-        if person_id is not None:
-            q = q.where((SwapRequest.from_person_id == person_id) | (SwapRequest.to_person_id == person_id))
-        rows = s.execute(q.order_by(SwapRequest.requested_at.desc(), SwapRequest.id.desc())
-                         .limit(500)).all()
-        others = {sh.id: sh for sh in s.execute(select(Shift).where(Shift.id.in_(
-            [sw.other_shift_id for sw, _ in rows if sw.other_shift_id]))).scalars()} if rows else {}
-        pids = {p for sw, _ in rows for p in (sw.from_person_id, sw.to_person_id)}
-        persons = {p.id: p for p in s.execute(select(Person).where(Person.id.in_(pids))).scalars()} \
-            if pids else {}
-        out = []
-        for sw, sh in rows:
-            other = others.get(sw.other_shift_id)
-            out.append(SwapRow(sw.id, sw.version, sw.kind, sw.state, sh.unit_id, sh.id, _label(sh),
-                               other.id if other else None, _label(other) if other else None,
-                               _ref(persons, sw.from_person_id), _ref(persons, sw.to_person_id),
-                               sw.reason, sw.requested_at, sw.accepted_at, sw.approved_at,
-                               sw.decision_note))
-        return out
+        return _swap_rows(s, s.execute(_swap_query(actor, unit_id, states, person_id)).all())
+
+
+def swaps_page(actor: Actor, person_id: int | None = None, page: int = 1,
+               per_page: int = SWAPS_PER_PAGE) -> Paged[SwapRow]:
+    """One page of every swap request in the actor's scope (申请记录), newest first."""
+    with reading() as s:
+        shown = page_of(s, _swap_query(actor, None, None, person_id), page, per_page, tuple)
+        return Paged(_swap_rows(s, shown.rows), shown.total, shown.page, shown.per_page)

@@ -445,6 +445,25 @@ def test_approval_recheck_refuses_a_substitution_that_breaks_the_rest_rule_artic
     assert rosters.list_swaps(street.admin)[0].state_label == "未批准"
 
 
+def test_swap_history_is_paged_newest_first(street, published):
+    giver = published.shifts[0].officers[0].id
+    theirs = [r for r in published.shifts if r.day >= date(2026, 10, 5)
+              and giver in {o.id for o in r.officers}][:3]
+    taker = next(p for p in street.officers.values() if p != giver)
+    giver_actor = _actor_for(street, giver, "giver")
+    ids = [rosters.request_swap(giver_actor, r.id, giver, taker, "substitution", reason=f"事由{n}")
+           for n, r in enumerate(theirs)]
+    assert len(ids) == 3
+    first = rosters.swaps_page(street.admin, page=1, per_page=2)
+    assert (first.total, first.pages, [sw.id for sw in first.rows]) == (3, 2, ids[:0:-1])
+    second = rosters.swaps_page(street.admin, page=2, per_page=2)
+    assert [sw.reason for sw in second.rows] == ["事由0"]
+    assert [sw.id for sw in rosters.list_swaps(street.admin)] == ids[::-1]
+    assert rosters.swaps_page(street.admin, person_id=taker).total == 3
+    other = next(p for p in street.officers.values() if p not in (giver, taker))
+    assert rosters.swaps_page(street.admin, person_id=other).total == 0
+
+
 def test_swap_exchanges_two_shifts(street, published):
     def free(pid, day):
         return all(pid not in _people_on(published, day + timedelta(n)) for n in (-1, 0, 1))
