@@ -236,20 +236,34 @@ class DeskMeasure:
     service: list[float] = field(default_factory=list)
 
 
+def as_the_server_runs() -> None:
+    """Make AppTest run app.py as the server does: st.navigation pages (as tests/conftest.py's
+    apptest_v2), and one script cache for every run. AppTest builds a new ScriptCache per
+    run, so each run re-read, magic-rewrote and compiled app.py and the page (up to ~10 ms a
+    run, more for long pages); the server's Runtime compiles a script once."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test, local_script_runner
+
+    if getattr(PagesManager, "_bench_v2", False):
+        return
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
+    PagesManager._bench_v2 = True
+    shared = ScriptCache()
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
+
+
 def signed_in_app(username: str):
     """AppTest of app.py as the server runs it, signed in; the desk is where duty roles land."""
-    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
-    if not getattr(PagesManager, "_bench_v2", False):   # as tests/conftest.py's apptest_v2
-        original = PagesManager.__init__
-
-        def init(self, *args, **kwargs):
-            original(self, *args, **kwargs)
-            PagesManager.uses_pages_directory = False
-
-        PagesManager.__init__ = init
-        PagesManager._bench_v2 = True
+    as_the_server_runs()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
     next(w for w in at.text_input if w.label == "用户名").input(username)

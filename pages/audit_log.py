@@ -5,6 +5,7 @@ import streamlit as st
 
 import ui
 from services import audit, clock
+from ui import forms
 
 actor = ui.actor()
 st.title("审计日志")
@@ -24,10 +25,11 @@ flt = audit.AuditFilter(
     start=datetime.combine(start_day, time.min, clock.SHANGHAI),
     end=datetime.combine(end_day + timedelta(days=1), time.min, clock.SHANGHAI),
     username=username, action=action, object_type=object_type, object_id=object_id)
-rows = ui.run_action(audit.search, actor, flt)
-if rows is not None:
-    st.caption(f"显示最新 {len(rows)} 条（最多 500 条；导出包含全部匹配记录）")
-    st.dataframe(rows, hide_index=True, width="stretch")
+shown = ui.run_action(audit.search_page, actor, flt, st.session_state.get("audit_page", 1))
+if shown is not None:
+    st.caption(f"共 {shown.total} 条，最新的在前；导出包含全部匹配记录")
+    forms.pager(shown, "audit_page", "第 {first}–{last} 条")
+    st.dataframe(shown.rows, hide_index=True, width="stretch")
     if st.button("生成 CSV 导出", icon=":material/download:"):
         data = ui.run_action(audit.export_csv, actor, flt)
         if data is not None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
 from services import clock
+from services.paging import Paged, page_of
 from services.permissions import Actor, require
 from services.uow import reading, transaction
 
@@ -127,12 +128,12 @@ def _filtered(f: AuditFilter):
     return q
 
 
-def search(actor: Actor, f: AuditFilter, limit: int = 500) -> list[dict]:
-    """The newest matching events first (审计管理员 only)."""
+def search_page(actor: Actor, f: AuditFilter, page: int = 1, per_page: int = 100) -> Paged[dict]:
+    """One page of the matching events, newest first, and how many match (审计日志)."""
     with reading() as s:
         require(actor, "audit.read")
-        rows = s.execute(_filtered(f).order_by(AuditEvent.id.desc()).limit(limit)).scalars()
-        return [_row(ev) for ev in rows]
+        return page_of(s, _filtered(f).order_by(AuditEvent.id.desc()), page, per_page,
+                       lambda r: _row(r[0]))
 
 
 def _row(ev: AuditEvent) -> dict:

@@ -61,7 +61,7 @@ def test_system_admin_cannot_reach_the_audit_page(app_env):
     # And the service refuses even if a page were reached some other way.
     actor = auth.actor_for_token(at.session_state["dd_token"])
     with pytest.raises(Exception, match="无权"):
-        audit_service.search(actor, audit_service.AuditFilter())
+        audit_service.search_page(actor, audit_service.AuditFilter())
 
 
 def test_audit_admin_filters_and_exports(app_env):
@@ -93,3 +93,18 @@ def test_accounts_page_shows_a_page_of_accounts_and_offers_those_to_maintain(app
     assert at.selectbox(key="pick_user").options == ["zz049（值班员049）"]
     at.text_input(key="user_search").input("zz00").run()
     assert list(at.dataframe[0].value["用户名"]) == [f"zz00{n}" for n in range(10)]
+
+
+def test_audit_log_is_read_a_page_at_a_time_newest_first(app_env):
+    _make("auditor", ["audit_admin"])
+    for n in range(101):
+        auth.verify_credentials(f"ghost{n:03d}", "x")
+    at = _signed_in("auditor", "pages/audit_log.py")
+    total = audit_service.search_page(auth.actor_for_token(at.session_state["dd_token"]),
+                                      audit_service.AuditFilter()).total
+    assert total > 101 and f"共 {total} 条，最新的在前；导出包含全部匹配记录" in [c.value for c in at.caption]
+    first = at.dataframe[0].value
+    assert len(first) == 100 and list(first["序号"]) == sorted(first["序号"], reverse=True)
+    at.selectbox(key="audit_page").set_value(2).run()
+    rest = at.dataframe[0].value
+    assert len(rest) == total - 100 and rest["序号"].max() < first["序号"].min()

@@ -132,7 +132,7 @@ CALLS = {
         a, w.target.user_id, {"duty_officer"})),
     "create_user": ("user.manage", None, lambda a, w: auth.create_user(
         a, f"newuser{_n()}", "新用户", "Duty#2026ok")),
-    "search_audit": ("audit.read", None, lambda a, w: audit.search(a, audit.AuditFilter())),
+    "search_audit": ("audit.read", None, lambda a, w: audit.search_page(a, audit.AuditFilter())),
     "receive_home": ("incident.create", "home", lambda a, w: inc.receive(
         a, intake(unit_id=w.home))),
     "receive_other": ("incident.create", "other", lambda a, w: inc.receive(

@@ -268,7 +268,7 @@ def test_lockout_timeout_logout_and_three_admins(secure_app, page, chromium_brow
     nav_has(page, "账号与角色", visible=False)
     refused_by_url(page, app, "accounts", "账号与角色", AUDITOR)
     open_page(page, "审计日志")
-    expect(page.get_by_text(re.compile(r"^显示最新 \d+ 条"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^共 \d+ 条，最新的在前"))).to_be_visible()
 
     # 6. The idle user's minute is up: the next click lands on the login form.
     idle_page, idle_since = idle_user
