@@ -106,7 +106,7 @@ class Shift(Versioned, Base):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     template_code: Mapped[str] = mapped_column(String(20))
-    leader_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    leader_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     state: Mapped[str] = mapped_column(String(20), default="scheduled")
     on_duty_at: Mapped[datetime | None]
     handed_over_at: Mapped[datetime | None]
@@ -120,6 +120,7 @@ class Shift(Versioned, Base):
         Index("ix_shift_unit_starts", "unit_id", "starts_at"),
         Index("ix_shift_state", "state"),
         Index("ix_shift_ends_at", "ends_at"),  # unsigned handovers by end time (0006)
+        Index("ix_shift_leader_starts", "leader_person_id", "starts_at"),  # a leader's near shifts (0007)
     )
 
     @property
@@ -132,11 +133,15 @@ class ShiftOfficer(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id", ondelete="CASCADE"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
 
     shift: Mapped[Shift] = relationship(back_populates="officers")
 
-    __table_args__ = (UniqueConstraint("shift_id", "person_id"),)
+    __table_args__ = (
+        UniqueConstraint("shift_id", "person_id"),
+        # A person's shifts within a range of shift ids, from the index alone (0007).
+        Index("ix_shift_officer_person_shift", "person_id", "shift_id"),
+    )
 
 
 class Unavailability(Base):

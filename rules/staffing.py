@@ -153,6 +153,10 @@ TEMPLATE_SETS: dict[str, tuple[ShiftTemplate, ...]] = {
         ShiftTemplate("night", "夜班", time(18, 0), timedelta(hours=14, minutes=30)),
     ),
 }
+# Shifts are made from these templates (24 h at most): a shift overlapping a moment started
+# at most this long before it. Look-ups by time bound shift.starts_at with it, so the
+# (unit_id, starts_at) index reads a few rows instead of the unit's whole history.
+LONGEST_SHIFT = 2 * max(t.duration for ts in TEMPLATE_SETS.values() for t in ts)
 
 
 # --- time helpers -----------------------------------------------------------------------

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models.org import Person, Unit
 from models.roster import HolidayDay, Roster, Shift, ShiftOfficer, SpecialPeriodRow
 from rules.calendar import HolidayCalendar, unpublished_warning
 from rules.staffing import (
-    DEFAULT_MIN_REST_HOURS, EMPLOYMENTS, SHANGHAI, TEMPLATE_SETS, PersonFacts, ShiftFacts,
+    DEFAULT_MIN_REST_HOURS, EMPLOYMENTS, LONGEST_SHIFT, SHANGHAI, TEMPLATE_SETS, PersonFacts, ShiftFacts,
     ShiftTemplate, SpecialPeriod, Violation, local_day, month_days, month_window, validate_roster,
 )
 from services import clock
@@ -172,14 +172,25 @@ def neighbour_shifts(s: Session, unit_id: int, person_ids: Iterable[int],
                      starts_at: datetime, ends_at: datetime,
                      exclude_roster_id: int | None = None,
                      exclude_shift_ids: Iterable[int] = ()) -> list[Shift]:
-    """The unit's shifts, and its people's shifts anywhere, near [starts_at, ends_at)."""
+    """The unit's shifts, and its people's shifts anywhere, near [starts_at, ends_at).
+
+    Every branch is bounded in time, not only by who (a person's shifts over ten years are
+    hundreds): by starts_at through the (unit_id | leader_person_id, starts_at) indexes, and
+    an officer's through (person_id, shift_id) within the ids of the shifts ending near the
+    window, a superset of those near it whatever order the ids were given in."""
     pids = list(set(person_ids))
-    near = [Shift.starts_at < ends_at + NEIGHBOUR_MARGIN, Shift.ends_at > starts_at - NEIGHBOUR_MARGIN]
+    lo, hi = starts_at - NEIGHBOUR_MARGIN, ends_at + NEIGHBOUR_MARGIN
+    near = [Shift.starts_at < hi, Shift.ends_at > lo, Shift.starts_at > lo - LONGEST_SHIFT]
     who = [Shift.unit_id == unit_id]
     if pids:
+        ending_near = [Shift.ends_at > lo, Shift.ends_at < hi + LONGEST_SHIFT]
+        # id + 0: PostgreSQL would otherwise walk the primary key for min(id) and test each
+        # shift's end time (360,000 rows on the 10-year street) instead of the ends_at range.
+        first_id = select(func.min(Shift.id + 0)).where(*ending_near).scalar_subquery()
+        last_id = select(func.max(Shift.id + 0)).where(*ending_near).scalar_subquery()
         who.append(Shift.leader_person_id.in_(pids))
-        who.append(Shift.id.in_(select(ShiftOfficer.shift_id)
-                                .where(ShiftOfficer.person_id.in_(pids))))
+        who.append(Shift.id.in_(select(ShiftOfficer.shift_id).where(
+            ShiftOfficer.person_id.in_(pids), ShiftOfficer.shift_id.between(first_id, last_id))))
     q = select(Shift).where(*near, or_(*who))
     if exclude_roster_id is not None:
         q = q.where(Shift.roster_id != exclude_roster_id)

@@ -28,10 +28,9 @@ from models.auth import User
 from models.org import Person, Unit
 from models.roster import CheckIn, Handover, HandoverItem, Roster, Shift, ShiftOfficer
 from rules.handover import FINDINGS, PARTY_LABELS, ItemFacts, Responsibility, responsibility
-from rules.staffing import shift_label
+from rules.staffing import LONGEST_SHIFT, shift_label
 from services import audit, auth, clock, open_items
 from services.daily import logbook
-from services.daily.common import LONGEST_SHIFT
 from services.errors import DomainError, PermissionDenied, ValidationError
 from services.permissions import Actor, require, scoped_unit
 from services.roster_common import PersonRef, get_or_404, load_for_edit, shift_facts

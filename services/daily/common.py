@@ -6,16 +6,9 @@ from sqlalchemy.orm import Session
 
 from models.auth import User
 from models.org import UNIT_KINDS, Person, Unit
-from rules.staffing import TEMPLATE_SETS
 from services.errors import ConcurrentEditError, DomainError, NotFound
 from services.forms import aware, text_of  # noqa: F401  (re-exported to the area)
 
-
-
-# Shifts are made from the roster templates (24 h at most): a shift overlapping a moment
-# started at most this long before it. Look-ups by time bound shift.starts_at with it, so the
-# (unit_id, starts_at) index reads a few rows instead of the unit's whole history.
-LONGEST_SHIFT = 2 * max(t.duration for ts in TEMPLATE_SETS.values() for t in ts)
 
 
 def load(s: Session, model, record_id: int, what: str, version: int | None = None, *,

@@ -30,6 +30,7 @@ from models.daily import Call, HotlineItem, Instruction, InstructionTarget, LogB
 from models.incident import Incident, IncidentEvent, VerificationRequest
 from models.org import Person, Unit
 from models.roster import CheckIn, Handover, Shift
+from rules.staffing import LONGEST_SHIFT
 from services import audit, clock
 from services.daily import common
 from services.paging import Paged, page_bounds
@@ -545,7 +546,7 @@ def _choices(s: Session, now: datetime, days: int, unit_id: int | None) -> list[
                 LogBook.sealed_at)
          .join(Unit, Unit.id == Shift.unit_id)
          .outerjoin(LogBook, LogBook.shift_id == Shift.id)
-         .where(Shift.starts_at <= now, Shift.starts_at > since - common.LONGEST_SHIFT,
+         .where(Shift.starts_at <= now, Shift.starts_at > since - LONGEST_SHIFT,
                 Shift.ends_at > since))
     if unit_id is not None:
         q = q.where(Shift.unit_id == unit_id)
@@ -568,7 +569,7 @@ def _current(s: Session, unit_id: int, now: datetime) -> int | None:
     candidates = union(
         select(Shift.id).where(Shift.state == "on_duty"),
         select(Shift.id).where(Shift.unit_id == unit_id, Shift.starts_at <= now,
-                               Shift.starts_at > now - common.LONGEST_SHIFT))
+                               Shift.starts_at > now - LONGEST_SHIFT))
     return s.execute(select(Shift.id).where(
         Shift.id.in_(candidates), Shift.unit_id == unit_id,
         or_(Shift.state == "on_duty",
