@@ -29,11 +29,6 @@ def contact_table(rows) -> pd.DataFrame:
                                "最近核对", "核对状态", "状态"])
 
 
-def highlight_stale(row: pd.Series) -> list[str]:
-    colour = "background-color: #FCE8E6" if row["核对状态"] == STALE else ""
-    return [colour] * len(row)
-
-
 def contact_fields(k: str, snap=None) -> ContactData:
     categories = list(CONTACT_CATEGORY_LABELS)
     name = st.text_input("姓名", snap.name if snap else "", key=f"{k}_name",
@@ -75,8 +70,9 @@ stale = [r for r in rows if r.review_overdue]
 if found.overdue:
     st.warning(f"有 {found.overdue} 条联系人超过 {days} 天未核对，请核对号码后点击“已核对”。")
 forms.pager(found.shown, "contact_page", "第 {first}–{last} 条，共 {total} 条")
-st.dataframe(contact_table(rows).style.apply(highlight_stale, axis=1), hide_index=True,
-             placeholder="—")
+# Stale rows are named in 核对状态 and listed with their 已核对 buttons below; a pandas
+# Styler colouring them cost more than the rest of the page (bench/profile_page.py).
+st.dataframe(contact_table(rows), hide_index=True, placeholder="—")
 
 if stale and may_write:
     title = (f"待核对联系人（{len(stale)}）" if len(stale) == found.overdue

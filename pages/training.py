@@ -7,6 +7,7 @@ import ui
 from services import oversight
 from services.oversight import TRAINING_KIND_LABELS
 from services.oversight.common import today
+from services.permissions import can
 from ui import forms
 from ui.context import flash
 from ui.incidents import act, md
@@ -45,30 +46,34 @@ if save:
 
 st.subheader("培训记录")
 shown = ui.run_action(oversight.session_page, actor, st.session_state.get("training_page", 1))
-names = ui.run_action(oversight.attendance_choices, actor)
-if shown is None or names is None:
+if shown is None:
     st.stop()
 if not shown.total:
     st.info("暂无培训记录。")
 else:
     forms.pager(shown, "training_page", "培训第 {first}–{last} 次，共 {total} 次（最新的在前）")
-    # One attendance form for the sessions of this page (one list of everyone, not one per session).
-    sessions = {x.id: x for x in shown.rows}
-    with st.container(border=True):
-        chosen_session = st.selectbox(
-            "登记参训的培训", list(sessions), key="attend_session",
-            format_func=lambda sid: f"{sessions[sid].held_on} {sessions[sid].kind_label} · {sessions[sid].title}")
-        x = sessions[chosen_session]
-        k = f"attend_{x.id}_{len(x.attendees)}"
-        taken = {a.person_id for a in x.attendees}
-        with st.form(k):
-            chosen = st.multiselect("参训人员", [p for p in names if p not in taken],
-                                    format_func=names.get, key=f"{k}_people")
-            passed = st.checkbox("考核合格", value=True, key=f"{k}_passed")
-            go = st.form_submit_button("登记参训", icon=":material/how_to_reg:")
-        if go:
-            act(oversight.record_attendance, actor, x.id, chosen, passed,
-                success=lambda n: f"已登记{n}人参训")
+    # One attendance form for the sessions of this page, built only while its panel is open:
+    # its list offers every active person of the street (2,000 on a large one).
+    box = st.expander("登记参训人员", key="attend_box", on_change="rerun",
+                      icon=":material/how_to_reg:") if can(actor, "training.write") else None
+    names = ui.run_action(oversight.attendance_choices, actor) if box and box.open else None
+    if names is not None:
+        sessions = {x.id: x for x in shown.rows}
+        with box:
+            chosen_session = st.selectbox(
+                "登记参训的培训", list(sessions), key="attend_session",
+                format_func=lambda sid: f"{sessions[sid].held_on} {sessions[sid].kind_label} · {sessions[sid].title}")
+            x = sessions[chosen_session]
+            k = f"attend_{x.id}_{len(x.attendees)}"
+            taken = {a.person_id for a in x.attendees}
+            with st.form(k):
+                chosen = st.multiselect("参训人员", [p for p in names if p not in taken],
+                                        format_func=names.get, key=f"{k}_people")
+                passed = st.checkbox("考核合格", value=True, key=f"{k}_passed")
+                go = st.form_submit_button("登记参训", icon=":material/how_to_reg:")
+            if go:
+                act(oversight.record_attendance, actor, x.id, chosen, passed,
+                    success=lambda n: f"已登记{n}人参训")
 for x in shown.rows:
     with st.container(border=True):
         st.markdown(f"**{md(x.title)}** · {x.kind_label} · {x.held_on}"

@@ -131,6 +131,9 @@ def test_training_page_pages_sessions_and_records_attendance_in_one_form(street)
     titles = [m.value for m in at.markdown if m.value.startswith("**培训")]
     assert len(titles) == 5 and titles[0].startswith("**培训0**")
     assert any("共 12 次（最新的在前）" in c.value for c in at.caption)
+    assert not any(m.label == "参训人员" for m in at.multiselect)     # built once its panel opens
+    at.session_state["attend_box"] = True
+    at.run()
     by_label(at.selectbox, "登记参训的培训").set_value(ids[3])
     at.run()
     by_label(at.multiselect, "参训人员").set_value([person])
