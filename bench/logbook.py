@@ -23,6 +23,7 @@ os.environ.setdefault("DUTYDESK_BCRYPT_ROUNDS", "4")
 
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
+from bench.incidents import pct  # noqa: E402
 from models import db as dbmod  # noqa: E402
 from models.db import make_engine  # noqa: E402
 from models.roster import Roster, Shift, ShiftOfficer  # noqa: E402
@@ -62,11 +63,6 @@ def _setup(entries: int) -> tuple[int, object]:
     return shift_id, officer
 
 
-def _pct(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
-
-
 def run(url: str, entries: int, runs: int) -> dict:
     engine = make_engine(url)
     from conftest import alembic_upgrade
@@ -96,7 +92,7 @@ def run(url: str, entries: int, runs: int) -> dict:
         with reading() as s:
             assert logbook.verify_log_books(s).intact
         verify_ms = (time.perf_counter() - t0) * 1000
-        return {"compile p50": statistics.median(compile_ms), "compile p95": _pct(compile_ms, .95),
+        return {"compile p50": statistics.median(compile_ms), "compile p95": pct(compile_ms, 95),
                 "docx p50": statistics.median(docx_ms), "seal": seal_ms, "sealed read": sealed_ms,
                 "verify": verify_ms}
     finally:
