@@ -40,7 +40,20 @@ if not shown.total:
     st.info("暂无通报。")
 else:
     forms.pager(shown, "bulletin_page", "通报第 {first}–{last} 份，共 {total} 份（最新的在前）")
-for b in shown.rows:
+def results(snap) -> None:
+    st.dataframe([{"单位": r.unit_name, "检查时间": fmt(r.at), "方式": r.method_label,
+                   "接听情况": r.answered_text, "结论": "合格" if r.passed else "不合格",
+                   "发现问题": "；".join(r.problems + ([r.findings] if r.findings else [])),
+                   "整改期限": str(r.rectification_deadline or ""), "整改情况": r.rectification_status}
+                  for r in snap.results], hide_index=True)
+    for r in snap.results:
+        if not r.passed:
+            st.warning(f"{md(r.unit_name)}检查不合格：" + md("；".join(r.problems + ([r.findings] if r.findings else [])))
+                       + (f"（整改期限 {r.rectification_deadline}，{r.rectification_status}）"
+                          if r.rectification_required else ""))
+
+
+for i, b in enumerate(shown.rows):
     snap = forms.loaded(f"bulletin_{b.id}", b)
     k = forms.key("bulletin", snap)
     with st.container(border=True):
@@ -49,16 +62,12 @@ for b in shown.rows:
                    f"检查 {len(snap.results)} 次，不合格 {snap.failed} 次"
                    + (f" · {fmt(snap.published_at, '%Y-%m-%d %H:%M')} 由{md(snap.published_by_name)}发布"
                       if snap.published_at else ""))
-        st.dataframe([{"单位": r.unit_name, "检查时间": fmt(r.at), "方式": r.method_label,
-                       "接听情况": r.answered_text, "结论": "合格" if r.passed else "不合格",
-                       "发现问题": "；".join(r.problems + ([r.findings] if r.findings else [])),
-                       "整改期限": str(r.rectification_deadline or ""), "整改情况": r.rectification_status}
-                      for r in snap.results], hide_index=True)
-        for r in snap.results:
-            if not r.passed:
-                st.warning(f"{md(r.unit_name)}检查不合格：" + md("；".join(r.problems + ([r.findings] if r.findings else [])))
-                           + (f"（整改期限 {r.rectification_deadline}，{r.rectification_status}）"
-                              if r.rectification_required else ""))
+        # The newest of the page is open; the others table their checks once opened.
+        box = st.expander("检查情况", expanded=i == 0 and shown.page == 1,
+                          key=f"bulletin_box_{snap.id}", on_change="rerun")
+        if box.open:
+            with box:
+                results(snap)
         with st.container(horizontal=True, gap="small"):
             if st.button("生成 .docx", key=f"{k}_make", icon=":material/description:"):
                 made = ui.run_action(oversight.bulletin_docx, actor, snap.id)

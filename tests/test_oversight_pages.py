@@ -115,11 +115,17 @@ def test_bulletins_page_shows_the_newest_a_page_at_a_time(street):
     assert len(shown) == 5 and numbers[-1] in shown[0] and numbers[2] in shown[-1]
     assert any("共 7 份（最新的在前）" in c.value for c in at.caption)
     assert any("新华社区检查不合格" in w.value for w in at.warning)
+    assert len(at.dataframe) == 1                      # the newest one's checks; the rest on opening
+    second = oversight.list_bulletins(street.office)[1].id
+    at.session_state[f"bulletin_box_{second}"] = True
+    at.run()
+    assert len(at.dataframe) == 2
     by_label(at.selectbox, "页码").set_value(2)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     shown = [m.value for m in at.markdown if m.value.startswith("**柏办通")]
     assert len(shown) == 2 and numbers[0] in shown[-1]
+    assert not at.dataframe
 
 
 def test_training_page_pages_sessions_and_records_attendance_in_one_form(street):
