@@ -168,30 +168,40 @@ def years_of(starts_at: datetime, ends_at: datetime) -> set[int]:
     return set(range(first, last + 1))
 
 
+def officer_of(person_ids: Iterable[int], lo: datetime, hi: datetime | None = None):
+    """Shift.id IN the shifts one of `person_ids` is a duty officer of, for a query of shifts
+    overlapping [lo, hi) (hi None: open-ended).
+
+    Bounded by the ids of the shifts ending in (lo, hi + LONGEST_SHIFT), a superset of those
+    overlapping the window whatever order ids were given in, so the (person_id, shift_id)
+    index reads the window and not the person's whole history (ten years: hundreds of shifts
+    a person, 14,600 for a unit's twenty)."""
+    ending = [Shift.ends_at > lo] + ([Shift.ends_at < hi + LONGEST_SHIFT] if hi is not None else [])
+    # id + 0: PostgreSQL would otherwise walk the primary key for min(id) and test each
+    # shift's end time (360,000 rows on the 10-year street) instead of the ends_at range.
+    first_id = select(func.min(Shift.id + 0)).where(*ending).scalar_subquery()
+    last_id = select(func.max(Shift.id + 0)).where(*ending).scalar_subquery()
+    return Shift.id.in_(select(ShiftOfficer.shift_id).where(
+        ShiftOfficer.person_id.in_(list(person_ids)), ShiftOfficer.shift_id.between(first_id, last_id)))
+
+
+def overlapping(lo: datetime, hi: datetime):
+    """Shifts overlapping [lo, hi), with the lower bound on starts_at that lets the
+    (unit_id | leader_person_id, starts_at) indexes read only the window."""
+    return [Shift.starts_at < hi, Shift.ends_at > lo, Shift.starts_at > lo - LONGEST_SHIFT]
+
+
 def neighbour_shifts(s: Session, unit_id: int, person_ids: Iterable[int],
                      starts_at: datetime, ends_at: datetime,
                      exclude_roster_id: int | None = None,
                      exclude_shift_ids: Iterable[int] = ()) -> list[Shift]:
-    """The unit's shifts, and its people's shifts anywhere, near [starts_at, ends_at).
-
-    Every branch is bounded in time, not only by who (a person's shifts over ten years are
-    hundreds): by starts_at through the (unit_id | leader_person_id, starts_at) indexes, and
-    an officer's through (person_id, shift_id) within the ids of the shifts ending near the
-    window, a superset of those near it whatever order the ids were given in."""
+    """The unit's shifts, and its people's shifts anywhere, near [starts_at, ends_at)."""
     pids = list(set(person_ids))
     lo, hi = starts_at - NEIGHBOUR_MARGIN, ends_at + NEIGHBOUR_MARGIN
-    near = [Shift.starts_at < hi, Shift.ends_at > lo, Shift.starts_at > lo - LONGEST_SHIFT]
     who = [Shift.unit_id == unit_id]
     if pids:
-        ending_near = [Shift.ends_at > lo, Shift.ends_at < hi + LONGEST_SHIFT]
-        # id + 0: PostgreSQL would otherwise walk the primary key for min(id) and test each
-        # shift's end time (360,000 rows on the 10-year street) instead of the ends_at range.
-        first_id = select(func.min(Shift.id + 0)).where(*ending_near).scalar_subquery()
-        last_id = select(func.max(Shift.id + 0)).where(*ending_near).scalar_subquery()
-        who.append(Shift.leader_person_id.in_(pids))
-        who.append(Shift.id.in_(select(ShiftOfficer.shift_id).where(
-            ShiftOfficer.person_id.in_(pids), ShiftOfficer.shift_id.between(first_id, last_id))))
-    q = select(Shift).where(*near, or_(*who))
+        who += [Shift.leader_person_id.in_(pids), officer_of(pids, lo, hi)]
+    q = select(Shift).where(*overlapping(lo, hi), or_(*who))
     if exclude_roster_id is not None:
         q = q.where(Shift.roster_id != exclude_roster_id)
     excluded = list(exclude_shift_ids)

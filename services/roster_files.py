@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from documents import ics
 from models.org import Person, Unit
-from models.roster import Roster, Shift, ShiftOfficer
+from models.roster import Roster, Shift
 from rules.staffing import (
     SHANGHAI, TEMPLATE_SETS, Violation, local_day, month_days, person_problems, shift_label,
 )
@@ -30,8 +30,8 @@ from services import audit, clock
 from services.errors import NotFound, ValidationError
 from services.permissions import Actor, require
 from services.roster_common import (
-    TEMPLATES, check_month, get_or_404, hard_refusal, load_month, person_facts, shift_facts,
-    slots, today,
+    TEMPLATES, check_month, get_or_404, hard_refusal, load_month, officer_of, person_facts,
+    shift_facts, slots, today,
 )
 from services.rosters import _existing_roster, _new_roster, _require_draft, replace_shifts
 from services.uow import reading, transaction
@@ -410,15 +410,14 @@ def ics_for_person(actor: Actor, person_id: int, first: date | None = None,
         if actor.person_id != person_id:
             require(actor, "roster.read", person.unit_id)
         start = datetime.combine(first, datetime.min.time(), SHANGHAI)
+        end = (datetime.combine(last + timedelta(days=1), datetime.min.time(), SHANGHAI)
+               if last is not None else None)
         q = (select(Shift).join(Roster, Roster.id == Shift.roster_id)
              .where(Roster.status == "published", Shift.starts_at >= start,
-                    or_(Shift.leader_person_id == person_id,
-                        Shift.id.in_(select(ShiftOfficer.shift_id)
-                                     .where(ShiftOfficer.person_id == person_id))))
+                    or_(Shift.leader_person_id == person_id, officer_of([person_id], start, end)))
              .order_by(Shift.starts_at))
-        if last is not None:
-            q = q.where(Shift.starts_at < datetime.combine(last + timedelta(days=1),
-                                                           datetime.min.time(), SHANGHAI))
+        if end is not None:
+            q = q.where(Shift.starts_at < end)
         shifts = list(s.execute(q).scalars())
         units = {u.id: u for u in s.execute(select(Unit).where(
             Unit.id.in_({sh.unit_id for sh in shifts}))).scalars()} if shifts else {}

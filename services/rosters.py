@@ -34,7 +34,7 @@ from services.roster_common import (
     NEIGHBOUR_MARGIN, ROSTER_STATUS_LABELS, TEMPLATE_SET_LABELS, TEMPLATES, MonthContext,
     PersonRef, RosterViolations, check_month, employment_label, get_or_404, hard_refusal,
     load_calendar, load_for_edit, load_month, load_periods, local_violations, min_rest_hours,
-    neighbour_shifts, person_facts, shift_facts, slots, templates_of, years_of,
+    neighbour_shifts, officer_of, person_facts, shift_facts, slots, templates_of, years_of,
 )
 from services.uow import reading, transaction
 from workflows.shift import STATE_LABELS as SHIFT_STATE_LABELS
@@ -900,11 +900,12 @@ def swappable_shifts(actor: Actor, person_id: int, days: int = 62) -> list[Shift
     with reading() as s:
         person = get_or_404(s, Person, person_id, "人员")
         require(actor, "roster.read", person.unit_id)
-        on_it = Shift.id.in_(select(ShiftOfficer.shift_id).where(ShiftOfficer.person_id == person_id))
+        hi = now + timedelta(days=days)
         shifts = list(s.execute(select(Shift).join(Roster, Roster.id == Shift.roster_id).where(
             Roster.status == "published", Shift.state == "scheduled", Shift.starts_at > now,
-            Shift.starts_at < now + timedelta(days=days),
-            (Shift.leader_person_id == person_id) | on_it).order_by(Shift.starts_at)).scalars())
+            Shift.starts_at < hi,
+            (Shift.leader_person_id == person_id) | officer_of([person_id], now, hi))
+            .order_by(Shift.starts_at)).scalars())
         pids = {p for sh in shifts for p in (*sh.officer_ids, sh.leader_person_id) if p}
         persons = {p.id: p for p in s.execute(select(Person).where(Person.id.in_(pids))).scalars()} \
             if pids else {}

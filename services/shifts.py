@@ -33,7 +33,9 @@ from services import audit, auth, clock, open_items
 from services.daily import logbook
 from services.errors import DomainError, PermissionDenied, ValidationError
 from services.permissions import Actor, require, scoped_unit
-from services.roster_common import PersonRef, get_or_404, load_for_edit, shift_facts
+from services.roster_common import (
+    PersonRef, get_or_404, load_for_edit, officer_of, overlapping, shift_facts,
+)
 from services.uow import reading, transaction
 from workflows import shift as shift_flow
 from workflows.errors import TransitionRefused
@@ -292,11 +294,10 @@ def my_shifts(actor: Actor, hours_before: int = 24, hours_after: int = 48) -> li
     with reading() as s:
         require(actor, "shift.check_in", actor.unit_id)
         pid = actor.person_id
+        lo, hi = now - timedelta(hours=hours_before), now + timedelta(hours=hours_after)
         q = (select(Shift).join(Roster, Roster.id == Shift.roster_id).where(
-            Roster.status == "published", Shift.ends_at > now - timedelta(hours=hours_before),
-            Shift.starts_at < now + timedelta(hours=hours_after),
-            or_(Shift.leader_person_id == pid,
-                Shift.id.in_(select(ShiftOfficer.shift_id).where(ShiftOfficer.person_id == pid))))
+            Roster.status == "published", *overlapping(lo, hi),
+            or_(Shift.leader_person_id == pid, officer_of([pid], lo, hi)))
              .order_by(Shift.starts_at))
         shifts = list(s.execute(q).scalars())
         return _briefs(s, shifts, pid)

@@ -556,3 +556,39 @@ def test_special_period_crud(db, frozen_clock):
         calendar.delete_special_period(admin, pid, 1)
     calendar.delete_special_period(admin, pid, row.version)
     assert calendar.list_special_periods(admin) == []
+
+
+# ---------------------------------------------------------------- at scale (issue 7)
+
+def test_a_persons_shifts_are_found_in_a_window_whatever_order_their_ids_were_given(street):
+    """officer_of bounds a person's shifts by the ids of the shifts near the window: a month
+    planned after a later one (smaller ids later in time) must still be found, and nothing
+    outside the window."""
+    from models.roster import ShiftOfficer
+    from services.roster_common import officer_of, overlapping
+
+    zhang = street.officers["张三"]
+    rosters.create_month(street.admin, street.unit_id, 2026, 11)     # planned first: smaller ids
+    _october(street)
+    nov = _shift(rosters.month_view(street.admin, street.unit_id, 2026, 11), date(2026, 11, 3))
+    rosters.set_staffing(street.admin, nov.id, nov.version, [zhang])
+    _staff(street, date(2026, 10, 28), [zhang])
+    octo = _shift(rosters.month_view(street.admin, street.unit_id, 2026, 10), date(2026, 10, 28))
+    assert octo.id > nov.id
+
+    def found(first: date, last: date | None) -> list[int]:
+        lo = local(first, 0, 0)
+        hi = local(last, 0, 0) if last else None
+        window = overlapping(lo, hi) if hi else [Shift.ends_at > lo]
+        with reading() as s:
+            fast = set(s.execute(select(Shift.id).where(*window, officer_of([zhang], lo, hi))).scalars())
+            plain = set(s.execute(select(Shift.id).where(*window, Shift.id.in_(
+                select(ShiftOfficer.shift_id).where(ShiftOfficer.person_id == zhang)))).scalars())
+        assert fast == plain
+        return sorted(fast)
+
+    assert found(date(2026, 10, 27), date(2026, 11, 5)) == sorted([octo.id, nov.id])
+    assert found(date(2026, 11, 2), date(2026, 11, 4)) == [nov.id]
+    assert found(date(2026, 10, 28), date(2026, 10, 29)) == [octo.id]
+    assert found(date(2026, 10, 1), date(2026, 10, 20)) == []
+    assert found(date(2026, 10, 30), None) == [nov.id]                 # open-ended
