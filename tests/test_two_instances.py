@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "browser"))
 from conftest import IN_CI, PG_ADMIN_URL, _pg_available, create_pg_database  # noqa: E402
 from harness import (  # noqa: E402, F401  (chromium_browser: a fixture)
     app_env, chromium_browser, expand, fill, login, migrate, new_context, open_page, settle,
-    snap, start_app, stop_app, submit, wait_healthy,
+    serving, snap, start_app, submit, wait_healthy,
 )
 from playwright.sync_api import expect  # noqa: E402
 from incident_support import DISTRICT, content, intake, make_people  # noqa: E402
@@ -82,20 +82,13 @@ def instances(database_url, tmp_path_factory):
     env = app_env(tmp_path_factory.mktemp("shared") / "data", DUTYDESK_DATABASE_URL=database_url)
     migrate(env)
     apps = [start_app(env, "two-instances-A"), start_app(env, "two-instances-B")]
-    try:
+    with serving(*apps):
         started = time.monotonic()
         for app in apps:  # both started at once; each wait is bounded by the harness
             wait_healthy(app)
         print(f"\ntwo instances healthy in {time.monotonic() - started:.1f} s: "
               f"{apps[0].url} {apps[1].url}")
         yield apps
-    finally:
-        for app in apps:
-            stop_app(app)
-    for app in apps:
-        errors = app.server_errors()
-        if errors:
-            pytest.fail(f"{app.url} logged an error:\n{errors[-4000:]}")
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,19 +142,29 @@ def stop_app(app: LiveApp) -> None:
     _stop(app.process)
 
 
+@contextmanager
+def serving(*apps: LiveApp) -> Iterator[None]:
+    """Started servers, stopped afterwards whatever happened; then a test fails on any
+    traceback one of them logged (users only see it redacted)."""
+    try:
+        yield
+    finally:
+        for app in apps:
+            stop_app(app)
+    for app in apps:
+        errors = app.server_errors()
+        if errors:
+            pytest.fail(f"{app.url} logged an error:\n{errors[-4000:]}")
+
+
 @pytest.fixture
 def live_app(request, tmp_path) -> Iterator[LiveApp]:
     env = app_env(tmp_path / "data")
     migrate(env)
     app = start_app(env, request.node.name)
-    try:
+    with serving(app):
         wait_healthy(app)
         yield app
-    finally:
-        stop_app(app)
-    errors = app.server_errors()
-    if errors:
-        pytest.fail(f"the Streamlit server logged an error:\n{errors[-4000:]}")
 
 
 # ---------------------------------------------------------------- the browser

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from harness import (  # noqa: F401  (chromium_browser, page: fixtures)
     ROOT, LiveApp, app_env, choose, chromium_browser, login, logout, new_context,
-    open_page, page, press, settle, snap, start_app, stop_app, submit, wait_healthy,
+    open_page, page, press, serving, settle, snap, start_app, submit, wait_healthy,
 )
 from models.audit import AuditEvent
 from models.auth import LoginSession, User
@@ -84,7 +84,7 @@ def secure_app(tmp_path_factory) -> Iterator[LiveApp]:
     # The server starts while the database is migrated and the accounts are made: it
     # touches the database only once a browser connects, after wait_healthy.
     app = start_app(env, "security-journey")
-    try:
+    with serving(app):
         accounts = "\n".join(f"{u}\t{n}\t{p}\t{role or ''}"
                              for (u, n, p), role in ACCOUNTS.items())
         made = subprocess.run([sys.executable, "-c", SETUP], input=accounts, cwd=ROOT, env=env,
@@ -92,11 +92,6 @@ def secure_app(tmp_path_factory) -> Iterator[LiveApp]:
         assert made.returncode == 0, made.stderr
         wait_healthy(app)
         yield app
-    finally:
-        stop_app(app)
-    errors = app.server_errors()
-    if errors:
-        pytest.fail(f"the Streamlit server logged an error:\n{errors[-4000:]}")
 
 
 @pytest.fixture(scope="module")
