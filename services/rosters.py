@@ -12,7 +12,7 @@ Excel and iCalendar files of rosters are in services/roster_files.py.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import case, func, select
@@ -964,4 +964,4 @@ def swaps_page(actor: Actor, person_id: int | None = None, page: int = 1,
     """One page of every swap request in the actor's scope (申请记录), newest first."""
     with reading() as s:
         shown = page_of(s, _swap_query(actor, None, None, person_id), page, per_page, tuple)
-        return Paged(_swap_rows(s, shown.rows), shown.total, shown.page, shown.per_page)
+        return replace(shown, rows=_swap_rows(s, shown.rows))   # the page's rows, read together

@@ -6,7 +6,7 @@ per row) and build no state machine: a row's colour comes from rules.deadlines.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
 from sqlalchemy import func, select, type_coerce
@@ -168,7 +168,7 @@ def incidents_page(actor: Actor, open_only: bool = True, page: int = 1,
     """One page of list_incidents (the 突发事件 list: ten years are 100,000 incidents)."""
     with reading() as s:
         shown = page_of(s, _incident_query(actor, open_only), page, per_page, tuple)
-        return Paged(_incident_rows(s, shown.rows), shown.total, shown.page, shown.per_page)
+        return replace(shown, rows=_incident_rows(s, shown.rows))   # the page's rows, read together
 
 
 def my_incidents(actor: Actor, open_only: bool = True) -> list[IncidentRow]:
