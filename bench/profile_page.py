@@ -10,7 +10,10 @@ import cProfile
 import pstats
 import sys
 import threading
+import time
+from collections import defaultdict
 
+from sqlalchemy import event
 from sqlalchemy.orm import sessionmaker
 
 from bench.pages import USER_OF_ROLE, role_for, sign_in
@@ -26,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--sort", default="cumulative")
+    ap.add_argument("--sql", action="store_true",
+                    help="time each SQL statement (execute and fetch) instead of profiling Python")
     args = ap.parse_args(argv)
     spec = next(p for p in PAGES if args.page in p.path)
     engine = make_engine(args.url)
@@ -34,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         at = sign_in(USER_OF_ROLE[role_for(spec)])
         at.switch_page(spec.path)
         at.run()
+        if args.sql:
+            return time_statements(engine, at, args.runs, args.top)
         profile = cProfile.Profile()
 
         def start_in_script_thread(*_args):   # AppTest runs the script in a thread of its own
@@ -54,6 +61,47 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         dbmod.configure(None)
         engine.dispose()
+    return 0
+
+
+def time_statements(engine, at, runs: int, top: int) -> int:
+    """Each statement of one page run, run again alone on a raw connection with the
+    parameters it had, to its last row (SQLite does the work while rows are fetched)."""
+    seen: list[tuple[str, object]] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def record(_conn, _cursor, statement, params, _context, _many):
+        seen.append((statement, params))
+
+    at.run()
+    event.remove(engine, "before_cursor_execute", record)
+    started = time.perf_counter()
+    for _ in range(runs):
+        at.run()
+    total = (time.perf_counter() - started) / runs * 1000
+    timed = []
+    raw = engine.raw_connection()
+    try:
+        for statement, params in seen:
+            if statement.split(None, 1)[0].upper() != "SELECT":
+                continue
+            best = float("inf")
+            for _ in range(runs):
+                cursor = raw.cursor()
+                t0 = time.perf_counter()
+                cursor.execute(statement, params)
+                if cursor.description is not None:
+                    cursor.fetchall()
+                best = min(best, time.perf_counter() - t0)
+                cursor.close()
+            raw.rollback()
+            timed.append((best * 1000, statement))
+    finally:
+        raw.close()
+    print(f"page: {[t.value for t in at.title]}  run {total:.1f} ms; {len(seen)} statements, "
+          f"{sum(ms for ms, _s in timed):.1f} ms run alone (best of {runs})")
+    for ms_, statement in sorted(timed, key=lambda t: -t[0])[:top]:
+        print(f"{ms_:8.2f} ms  {' '.join(statement.split())[:160]}")
     return 0
 
 
