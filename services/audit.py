@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
-from services import clock
+from services import clock, view_cache
 from services.paging import Paged, page_of
 from services.permissions import Actor, require
 from services.uow import reading, transaction
@@ -129,11 +129,12 @@ def _filtered(f: AuditFilter):
 
 
 def search_page(actor: Actor, f: AuditFilter, page: int = 1, per_page: int = 100) -> Paged[dict]:
-    """One page of the matching events, newest first, and how many match (审计日志)."""
+    """One page of the matching events, newest first, and how many match (审计日志);
+    counted again only when the trail has grown."""
     with reading() as s:
         require(actor, "audit.read")
-        return page_of(s, _filtered(f).order_by(AuditEvent.id.desc()), page, per_page,
-                       lambda r: _row(r[0]))
+        return view_cache.cached(s, ("audit.search_page", f, page, per_page), lambda: page_of(
+            s, _filtered(f).order_by(AuditEvent.id.desc()), page, per_page, lambda r: _row(r[0])))
 
 
 def _row(ev: AuditEvent) -> dict:

@@ -26,7 +26,7 @@ from rules.staffing import (
     RULES, ShiftFacts, Violation, leader_reason, local_day, month_days, month_window, person_problems,
     required_officers, shift_label,
 )
-from services import audit, clock
+from services import audit, clock, view_cache
 from services.errors import DomainError, PermissionDenied, ValidationError
 from services.paging import Paged, page_of
 from services.permissions import Actor, can, require, scoped_unit
@@ -286,7 +286,10 @@ def month_view(actor: Actor, unit_id: int, year: int, month: int) -> MonthView:
     """A unit's month: shifts with officers and leader names, violations beside them."""
     with reading() as s:
         require(actor, "roster.read", unit_id)
-        return _month_view(s, actor, load_month(s, unit_id, year, month))
+        # The same for everyone who may (or may not) edit this unit's roster.
+        editable = can(actor, "roster.edit", unit_id)
+        return view_cache.cached(s, ("month_view", unit_id, year, month, editable),
+                                 lambda: _month_view(s, actor, load_month(s, unit_id, year, month)))
 
 
 def roster_statuses(actor: Actor, year: int, month: int) -> list[RosterStatusRow]:

@@ -29,7 +29,7 @@ from models.org import Person, Unit
 from models.roster import CheckIn, Handover, HandoverItem, Roster, Shift, ShiftOfficer
 from rules.handover import FINDINGS, PARTY_LABELS, ItemFacts, Responsibility, responsibility
 from rules.staffing import LONGEST_SHIFT, shift_label
-from services import audit, auth, clock, open_items
+from services import audit, auth, clock, open_items, view_cache
 from services.daily import logbook
 from services.errors import DomainError, PermissionDenied, ValidationError
 from services.permissions import Actor, require, scoped_unit
@@ -753,74 +753,80 @@ def duty_board(actor: Actor) -> DutyBoard:
     now = clock.now()
     with reading() as s:
         scope = scoped_unit(actor, "duty_board.read")
-        uq = select(Unit.id, Unit.name, Unit.kind, Unit.duty_phone).where(Unit.active.is_(True))
-        if scope is not None:
-            uq = uq.where(Unit.id == scope)
-        units = s.execute(uq.order_by(Unit.kind, Unit.name)).all()
-        # Candidates by the state index (a union: an OR would read every shift ever): those
-        # on duty, and scheduled ones that started within a shift's length.
-        candidates = union(
-            select(Shift.id).where(Shift.state == "on_duty"),
-            select(Shift.id).where(Shift.state == "scheduled", Shift.starts_at <= now,
-                                   Shift.starts_at > now - LONGEST_SHIFT))
-        q = (select(Shift.id, Shift.unit_id, Shift.starts_at, Shift.ends_at, Shift.state,
-                    Shift.leader_person_id)
-             .join(Roster, Roster.id == Shift.roster_id)
-             .where(Shift.id.in_(candidates),
-                    or_(Shift.state == "on_duty",
-                        and_(Shift.state == "scheduled", Roster.status == "published",
-                             Shift.starts_at <= now, Shift.ends_at > now))))
-        if scope is not None:
-            q = q.where(Shift.unit_id == scope)
-        current: dict[int, tuple] = {}
-        for row in s.execute(q.order_by(Shift.starts_at, Shift.id)):
-            best = current.get(row.unit_id)
-            if best is None or (row.state != "on_duty", row.starts_at) < (best.state != "on_duty",
-                                                                           best.starts_at):
-                current[row.unit_id] = row
-        picked = [r.id for r in current.values()]
-        officers: dict[int, list[PersonRef]] = {sid: [] for sid in picked}
-        checked: dict[int, list[int]] = {sid: [] for sid in picked}
-        leaders: dict[int, str] = {}
-        if picked:
-            officer, leader = aliased(Person), aliased(Person)
-            for sid, oid, oname, lname, who in s.execute(
-                    select(Shift.id, ShiftOfficer.person_id, officer.name, leader.name,
-                           CheckIn.person_id)
-                    .outerjoin(leader, leader.id == Shift.leader_person_id)
-                    .outerjoin(ShiftOfficer, ShiftOfficer.shift_id == Shift.id)
-                    .outerjoin(officer, officer.id == ShiftOfficer.person_id)
-                    .outerjoin(CheckIn, and_(CheckIn.shift_id == Shift.id,
-                                             CheckIn.person_id == ShiftOfficer.person_id))
-                    .where(Shift.id.in_(picked)).order_by(Shift.id, ShiftOfficer.id)):
-                if lname is not None:
-                    leaders[sid] = lname
-                if oid is not None and all(o.id != oid for o in officers[sid]):
-                    officers[sid].append(PersonRef(oid, oname))
-                if who is not None:
-                    checked[sid].append(who)
-        out = []
-        for uid, name, kind, phone in units:
-            row = current.get(uid)
-            alerts = [] if phone else ["未登记值班电话（第二十三条）"]
-            if row is None:
-                alerts.insert(0, "当前无人值班，须保证每天24小时值班（第二、九条）")
-                out.append(BoardRow(uid, name, kind, phone, None, None, None, None, (), None, (),
-                                    False, tuple(alerts)))
-                continue
-            covered = bool(officers[row.id])
-            if not covered:
-                alerts.append("当前班次未安排值班员（第九条）")
-            if row.state == "scheduled" and covered:
-                alerts.append("值班员尚未到岗签到（第十四条）")
-            if row.state == "on_duty" and now > row.ends_at:
-                alerts.append("已过交班时间，尚未完成交接（第十四条）")
-            lead = (PersonRef(row.leader_person_id, leaders.get(row.id))
-                    if row.leader_person_id else None)
-            out.append(BoardRow(uid, name, kind, phone, row.id, row.starts_at, row.ends_at,
-                                row.state, tuple(officers[row.id]), lead,
-                                tuple(checked[row.id]), covered, tuple(alerts)))
-        return DutyBoard(now, out)
+        # Every officer's board refreshes each minute: one computation per minute and scope.
+        return view_cache.cached(s, ("duty_board", scope, now.replace(second=0, microsecond=0)),
+                                 lambda: _duty_board(s, scope, now))
+
+
+def _duty_board(s: Session, scope: int | None, now: datetime) -> DutyBoard:
+    uq = select(Unit.id, Unit.name, Unit.kind, Unit.duty_phone).where(Unit.active.is_(True))
+    if scope is not None:
+        uq = uq.where(Unit.id == scope)
+    units = s.execute(uq.order_by(Unit.kind, Unit.name)).all()
+    # Candidates by the state index (a union: an OR would read every shift ever): those
+    # on duty, and scheduled ones that started within a shift's length.
+    candidates = union(
+        select(Shift.id).where(Shift.state == "on_duty"),
+        select(Shift.id).where(Shift.state == "scheduled", Shift.starts_at <= now,
+                               Shift.starts_at > now - LONGEST_SHIFT))
+    q = (select(Shift.id, Shift.unit_id, Shift.starts_at, Shift.ends_at, Shift.state,
+                Shift.leader_person_id)
+         .join(Roster, Roster.id == Shift.roster_id)
+         .where(Shift.id.in_(candidates),
+                or_(Shift.state == "on_duty",
+                    and_(Shift.state == "scheduled", Roster.status == "published",
+                         Shift.starts_at <= now, Shift.ends_at > now))))
+    if scope is not None:
+        q = q.where(Shift.unit_id == scope)
+    current: dict[int, tuple] = {}
+    for row in s.execute(q.order_by(Shift.starts_at, Shift.id)):
+        best = current.get(row.unit_id)
+        if best is None or (row.state != "on_duty", row.starts_at) < (best.state != "on_duty",
+                                                                       best.starts_at):
+            current[row.unit_id] = row
+    picked = [r.id for r in current.values()]
+    officers: dict[int, list[PersonRef]] = {sid: [] for sid in picked}
+    checked: dict[int, list[int]] = {sid: [] for sid in picked}
+    leaders: dict[int, str] = {}
+    if picked:
+        officer, leader = aliased(Person), aliased(Person)
+        for sid, oid, oname, lname, who in s.execute(
+                select(Shift.id, ShiftOfficer.person_id, officer.name, leader.name,
+                       CheckIn.person_id)
+                .outerjoin(leader, leader.id == Shift.leader_person_id)
+                .outerjoin(ShiftOfficer, ShiftOfficer.shift_id == Shift.id)
+                .outerjoin(officer, officer.id == ShiftOfficer.person_id)
+                .outerjoin(CheckIn, and_(CheckIn.shift_id == Shift.id,
+                                         CheckIn.person_id == ShiftOfficer.person_id))
+                .where(Shift.id.in_(picked)).order_by(Shift.id, ShiftOfficer.id)):
+            if lname is not None:
+                leaders[sid] = lname
+            if oid is not None and all(o.id != oid for o in officers[sid]):
+                officers[sid].append(PersonRef(oid, oname))
+            if who is not None:
+                checked[sid].append(who)
+    out = []
+    for uid, name, kind, phone in units:
+        row = current.get(uid)
+        alerts = [] if phone else ["未登记值班电话（第二十三条）"]
+        if row is None:
+            alerts.insert(0, "当前无人值班，须保证每天24小时值班（第二、九条）")
+            out.append(BoardRow(uid, name, kind, phone, None, None, None, None, (), None, (),
+                                False, tuple(alerts)))
+            continue
+        covered = bool(officers[row.id])
+        if not covered:
+            alerts.append("当前班次未安排值班员（第九条）")
+        if row.state == "scheduled" and covered:
+            alerts.append("值班员尚未到岗签到（第十四条）")
+        if row.state == "on_duty" and now > row.ends_at:
+            alerts.append("已过交班时间，尚未完成交接（第十四条）")
+        lead = (PersonRef(row.leader_person_id, leaders.get(row.id))
+                if row.leader_person_id else None)
+        out.append(BoardRow(uid, name, kind, phone, row.id, row.starts_at, row.ends_at,
+                            row.state, tuple(officers[row.id]), lead,
+                            tuple(checked[row.id]), covered, tuple(alerts)))
+    return DutyBoard(now, out)
 
 
 # For pages: the Chinese text of each responsibility finding.

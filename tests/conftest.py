@@ -91,6 +91,13 @@ def backend(request, tmp_path_factory):
     cleanup()
 
 
+@pytest.fixture(autouse=True)
+def _no_view_from_another_test():
+    # A test's outer rollback and its fixtures' direct inserts move no data version.
+    from services import view_cache
+    view_cache.clear()
+
+
 @pytest.fixture
 def db(backend):
     """Session factory bound to one rolled-back connection; the app's services use it."""

@@ -31,7 +31,7 @@ from models.incident import Incident, IncidentEvent, VerificationRequest
 from models.org import Person, Unit
 from models.roster import CheckIn, Handover, Shift
 from rules.staffing import LONGEST_SHIFT
-from services import audit, clock
+from services import audit, clock, view_cache
 from services.daily import common
 from services.paging import Paged, page_bounds
 from services.errors import DomainError, NotFound, ValidationError
@@ -605,22 +605,33 @@ def desk(actor: Actor, unit_id: int | None = None, shift_id: int | None = None,
     the shift asked for (else the unit's current shift, else its newest)."""
     now = clock.now()
     with reading() as s:
-        units = common.unit_choices(s, scoped_unit(actor, "logbook.read"))
-        if unit_id not in units:
-            unit_id = actor.unit_id if actor.unit_id in units else next(iter(units), None)
-        if unit_id is None:
-            return BookDesk(units, None, [], None, None)
-        choices = _choices(s, now, days, unit_id)
-        ids = [c.shift_id for c in choices]
-        if shift_id not in ids:
-            current = _current(s, unit_id, now)
-            shift_id = current if current in ids else (ids[0] if ids else None)
-        book = None
-        if shift_id is not None:
-            sh = _shift(s, shift_id)
-            require(actor, "logbook.read", sh.unit_id)
-            book = _view(s, sh)
-        return BookDesk(units, unit_id, choices, shift_id, book)
+        scope = scoped_unit(actor, "logbook.read")
+        # Reruns of the page (each click, each keystroke sent) find it computed; the shifts
+        # offered and the current one move with the minute.
+        return view_cache.cached(
+            s, ("logbook.desk", scope, actor.unit_id, unit_id, shift_id, days,
+                now.replace(second=0, microsecond=0)),
+            lambda: _desk(s, actor, scope, unit_id, shift_id, days, now))
+
+
+def _desk(s: Session, actor: Actor, scope: int | None, unit_id: int | None,
+          shift_id: int | None, days: int, now: datetime) -> BookDesk:
+    units = common.unit_choices(s, scope)
+    if unit_id not in units:
+        unit_id = actor.unit_id if actor.unit_id in units else next(iter(units), None)
+    if unit_id is None:
+        return BookDesk(units, None, [], None, None)
+    choices = _choices(s, now, days, unit_id)
+    ids = [c.shift_id for c in choices]
+    if shift_id not in ids:
+        current = _current(s, unit_id, now)
+        shift_id = current if current in ids else (ids[0] if ids else None)
+    book = None
+    if shift_id is not None:
+        sh = _shift(s, shift_id)
+        require(actor, "logbook.read", sh.unit_id)
+        book = _view(s, sh)
+    return BookDesk(units, unit_id, choices, shift_id, book)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from models.org import UNIT_KINDS, DutyPhoneFiling, Person, Unit
 from rules.validation import (
     LANDLINE, PHONE, canonical_phone, clean_text, has_control, phone_problem, text_problem,
 )
-from services import audit, clock
+from services import audit, clock, view_cache
 from services.directory.common import UNIT_KIND_LABELS, apply_changes, load_for_edit
 from services.errors import DomainError, NotFound, ValidationError
 from services.permissions import Actor, can, require, scoped_unit
@@ -200,7 +200,8 @@ def list_units(actor: Actor, text: str = "", kind: str | None = None,
     """Units the actor may see (a unit duty officer: their own), street office first."""
     with reading() as s:
         scope = scoped_unit(actor, "unit.read")
-        return unit_rows(s, scope, text=text, kind=kind, include_inactive=include_inactive)
+        return list(view_cache.cached(s, ("list_units", scope, text, kind, include_inactive), lambda: tuple(
+            unit_rows(s, scope, text=text, kind=kind, include_inactive=include_inactive))))
 
 
 def group_by_kind(rows: list[UnitRow]) -> dict[str, list[UnitRow]]:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased, undefer
 from documents.official import render_bulletin
 from models.auth import User
 from models.oversight import Bulletin, BulletinInspection, Inspection
-from services import audit, clock
+from services import audit, clock, view_cache
 from services.errors import ConcurrentEditError, DomainError, NotFound, ValidationError
 from services.paging import Paged, page_bounds
 from services.oversight.common import BULLETIN_STATE_LABELS, window
@@ -221,12 +221,17 @@ def bulletin_page(actor: Actor, page: int = 1, per_page: int = PER_PAGE) -> Page
     """One page of list_bulletins, newest first: four queries however many there are."""
     with reading() as s:
         unit_id = scoped_unit(actor, "bulletin.read")
-        q = _visible(unit_id)
-        total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
-        page, offset = page_bounds(page, per_page, total)
-        publisher = aliased(User)
-        found = s.execute(q.add_columns(publisher.display_name)
-                          .outerjoin(publisher, publisher.id == Bulletin.published_by_id)
-                          .order_by(Bulletin.id.desc()).offset(offset).limit(per_page)).all()
-        names = {b.published_by_id: name for b, name in found if b.published_by_id}
-        return Paged(bulletin_rows(s, [b for b, _n in found], unit_id, names), total, page, per_page)
+        return view_cache.cached(s, ("bulletin_page", unit_id, page, per_page),
+                                 lambda: _bulletin_page(s, unit_id, page, per_page))
+
+
+def _bulletin_page(s: Session, unit_id: int | None, page: int, per_page: int) -> Paged[BulletinRow]:
+    q = _visible(unit_id)
+    total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+    page, offset = page_bounds(page, per_page, total)
+    publisher = aliased(User)
+    found = s.execute(q.add_columns(publisher.display_name)
+                      .outerjoin(publisher, publisher.id == Bulletin.published_by_id)
+                      .order_by(Bulletin.id.desc()).offset(offset).limit(per_page)).all()
+    names = {b.published_by_id: name for b, name in found if b.published_by_id}
+    return Paged(bulletin_rows(s, [b for b, _n in found], unit_id, names), total, page, per_page)

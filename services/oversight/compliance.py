@@ -27,7 +27,7 @@ from rules.staffing import (
     RULES, ShiftFacts, Violation, coverage_gaps, leader_reason, local_day, month_window,
     required_officers, shift_label,
 )
-from services import clock
+from services import clock, view_cache
 from services.errors import ValidationError
 from services.oversight.common import today, window
 from services.oversight.training import flags_in
@@ -194,119 +194,127 @@ def roster_violations(s: Session, unit_ids: list[int], start: date, end: date,
     return out
 
 
-def compliance(actor: Actor, start: date, end: date) -> list[ComplianceRow]:
-    """Rows per measure × active unit for the local days start..end (inclusive)."""
+def compliance(actor: Actor, start: date, end: date) -> tuple[ComplianceRow, ...]:
+    """Rows per measure × active unit for the local days start..end (inclusive), the same
+    for every office user: computed again only when the data changed or the minute did
+    (what is overdue depends on the time)."""
     if start is None or end is None or end < start:
         raise ValidationError(["统计期间：结束日期不能早于开始日期"])
     if (end - start).days >= MAX_DAYS:
         raise ValidationError([f"统计期间：不能超过{MAX_DAYS}天"])
     with reading() as s:
         require(actor, "compliance.read")
-        lo, hi = window(start, end)
-        now = clock.now()
-        units = list(s.execute(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)).scalars())
-        found: dict[tuple[str, int], list[ComplianceRecord]] = defaultdict(list)
+        minute = clock.now().replace(second=0, microsecond=0)
+        return view_cache.cached(s, ("compliance", start, end, minute),
+                                 lambda: _compliance(s, start, end))
 
-        # 第二、九、十条: the published rosters, checked by the roster rules.
-        for unit_id, day, kind, shift_id, text in roster_violations(s, [u.id for u in units], start, end):
-            found[(_ROSTER_RULES[kind], unit_id)].append(ComplianceRecord(
-                "shift" if shift_id is not None else "day", shift_id, day, text))
 
-        # 第十四条: late check-ins, and ended shifts of published rosters without a signed handover.
-        rows = s.execute(select(CheckIn.id, CheckIn.at, Shift.unit_id, Shift.starts_at)
-                         .join(Shift, Shift.id == CheckIn.shift_id)
-                         .where(CheckIn.late.is_(True), CheckIn.at >= lo, CheckIn.at < hi)
-                         .order_by(CheckIn.at)).all()
-        for ci_id, at, unit_id, starts_at in rows:
-            found[("late_check_in", unit_id)].append(ComplianceRecord(
-                "check_in", ci_id, local_day(at),
-                f"班次{_fmt(starts_at)}开始，{_fmt(at)}签到，晚于提前10分钟到岗的要求"))
-        # NOT EXISTS, not NOT IN: PostgreSQL re-ran the NOT IN subquery per shift.
-        signed = select(Handover.id).where(Handover.outgoing_shift_id == Shift.id,
-                                           Handover.state == "signed").exists()
-        rows = s.execute(select(Shift.id, Shift.unit_id, Shift.starts_at, Shift.ends_at)
-                         .join(Roster, Roster.id == Shift.roster_id).where(
-            Roster.status == "published", Shift.ends_at >= lo, Shift.ends_at < hi,
-            Shift.ends_at <= now, ~signed).order_by(Shift.ends_at)).all()
-        for shift_id, unit_id, starts_at, ends_at in rows:
-            found[("unsigned_handover", unit_id)].append(ComplianceRecord(
-                "shift", shift_id, local_day(ends_at),
-                f"{_fmt(starts_at)}–{_fmt(ends_at)}班次结束时未完成双方签字的交接班"))
+def _compliance(s: Session, start: date, end: date) -> tuple[ComplianceRow, ...]:
+    lo, hi = window(start, end)
+    now = clock.now()
+    units = list(s.execute(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)).scalars())
+    found: dict[tuple[str, int], list[ComplianceRecord]] = defaultdict(list)
 
-        # 第十六条: training as of the period's end (or today, if earlier).
-        for f in flags_in(s, min(end, today())):
-            found[("training_overdue", f.unit_id)].append(ComplianceRecord(
-                "person", f.person_id, None, f.message))
+    # 第二、九、十条: the published rosters, checked by the roster rules.
+    for unit_id, day, kind, shift_id, text in roster_violations(s, [u.id for u in units], start, end):
+        found[(_ROSTER_RULES[kind], unit_id)].append(ComplianceRecord(
+            "shift" if shift_id is not None else "day", shift_id, day, text))
 
-        # 第十七条: failed checks, rectification overdue.
-        for ins in s.execute(select(Inspection).where(
-                Inspection.at >= lo, Inspection.at < hi, Inspection.passed.is_(False))
-                .order_by(Inspection.at)).scalars():
-            found[("failed_inspection", ins.unit_id)].append(ComplianceRecord(
-                "inspection", ins.id, local_day(ins.at), f"{_fmt(ins.at)}检查不合格：{ins.findings}"))
-        for ins in s.execute(select(Inspection).where(
-                Inspection.rectification_required.is_(True),
-                Inspection.rectification_deadline >= start, Inspection.rectification_deadline <= end)
-                .order_by(Inspection.rectification_deadline)).scalars():
-            done = clock.local(ins.rectified_at).date() if ins.rectified_at else None
-            if (done is None and ins.rectification_deadline < today()) or \
-                    (done is not None and done > ins.rectification_deadline):
-                found[("rectification_overdue", ins.unit_id)].append(ComplianceRecord(
-                    "inspection", ins.id, ins.rectification_deadline,
-                    f"整改期限{ins.rectification_deadline.isoformat()}，"
-                    + (f"{done.isoformat()}才完成整改" if done else "至今未完成整改")))
+    # 第十四条: late check-ins, and ended shifts of published rosters without a signed handover.
+    rows = s.execute(select(CheckIn.id, CheckIn.at, Shift.unit_id, Shift.starts_at)
+                     .join(Shift, Shift.id == CheckIn.shift_id)
+                     .where(CheckIn.late.is_(True), CheckIn.at >= lo, CheckIn.at < hi)
+                     .order_by(CheckIn.at)).all()
+    for ci_id, at, unit_id, starts_at in rows:
+        found[("late_check_in", unit_id)].append(ComplianceRecord(
+            "check_in", ci_id, local_day(at),
+            f"班次{_fmt(starts_at)}开始，{_fmt(at)}签到，晚于提前10分钟到岗的要求"))
+    # NOT EXISTS, not NOT IN: PostgreSQL re-ran the NOT IN subquery per shift.
+    signed = select(Handover.id).where(Handover.outgoing_shift_id == Shift.id,
+                                       Handover.state == "signed").exists()
+    rows = s.execute(select(Shift.id, Shift.unit_id, Shift.starts_at, Shift.ends_at)
+                     .join(Roster, Roster.id == Shift.roster_id).where(
+        Roster.status == "published", Shift.ends_at >= lo, Shift.ends_at < hi,
+        Shift.ends_at <= now, ~signed).order_by(Shift.ends_at)).all()
+    for shift_id, unit_id, starts_at, ends_at in rows:
+        found[("unsigned_handover", unit_id)].append(ComplianceRecord(
+            "shift", shift_id, local_day(ends_at),
+            f"{_fmt(starts_at)}–{_fmt(ends_at)}班次结束时未完成双方签字的交接班"))
 
-        # 第二十、二十一条: clocks met late, or past due and still open.
-        late = or_(DeadlineRecord.satisfied_at > DeadlineRecord.due_at,
-                   and_(DeadlineRecord.satisfied_at.is_(None), DeadlineRecord.due_at < now))
-        rows = s.execute(select(DeadlineRecord, Incident.title, VerificationRequest.content)
-                         .outerjoin(Incident, Incident.id == DeadlineRecord.incident_id)
-                         .outerjoin(VerificationRequest,
-                                    VerificationRequest.id == DeadlineRecord.verification_request_id)
-                         .where(DeadlineRecord.due_at >= lo, DeadlineRecord.due_at < hi, late)
-                         .order_by(DeadlineRecord.due_at)).all()
-        for d, title, content in rows:
-            measure = "late_verification" if d.kind == "verification" else "late_report"
-            what = (content or title or "") if d.kind == "verification" else (title or "")
-            recipient = RECIPIENT_LABELS.get(d.recipient, d.recipient)
-            done = f"{_fmt(d.satisfied_at)}完成" if d.satisfied_at else "至今未完成"
-            reason = (d.late_reason or "").strip()
-            found[(measure, d.unit_id)].append(ComplianceRecord(
-                "deadline", d.id, local_day(d.due_at),
-                f"{what[:40]}：报{recipient}应于{_fmt(d.due_at)}前，{done}"
-                f"；原因：{reason or '未说明'}", reason))
+    # 第十六条: training as of the period's end (or today, if earlier).
+    for f in flags_in(s, min(end, today())):
+        found[("training_overdue", f.unit_id)].append(ComplianceRecord(
+            "person", f.person_id, None, f.message))
 
-        # 第二十三条: filings not acknowledged; a phone that differs from its last filing.
-        for f in s.execute(select(DutyPhoneFiling).where(
-                DutyPhoneFiling.acknowledged_at.is_(None), DutyPhoneFiling.filed_at < hi)
-                .order_by(DutyPhoneFiling.filed_at)).scalars():
-            found[("duty_phone_unfiled", f.unit_id)].append(ComplianceRecord(
-                "filing", f.id, local_day(f.filed_at),
-                f"值班电话由{f.old_phone or '无'}变更为{f.new_phone}，党政办尚未确认备案"))
-        latest = (select(DutyPhoneFiling.unit_id, func.max(DutyPhoneFiling.id).label("fid"))
-                  .group_by(DutyPhoneFiling.unit_id).subquery())
-        for u, phone in s.execute(select(Unit, DutyPhoneFiling.new_phone)
-                                  .join(latest, latest.c.unit_id == Unit.id)
-                                  .join(DutyPhoneFiling, DutyPhoneFiling.id == latest.c.fid)
-                                  .where(Unit.active.is_(True))).all():
-            if (u.duty_phone or "") != (phone or ""):
-                found[("duty_phone_unfiled", u.id)].append(ComplianceRecord(
-                    "unit", u.id, None,
-                    f"现用值班电话{u.duty_phone or '无'}与备案号码{phone}不一致，变更未报备"))
+    # 第十七条: failed checks, rectification overdue.
+    for ins in s.execute(select(Inspection).where(
+            Inspection.at >= lo, Inspection.at < hi, Inspection.passed.is_(False))
+            .order_by(Inspection.at)).scalars():
+        found[("failed_inspection", ins.unit_id)].append(ComplianceRecord(
+            "inspection", ins.id, local_day(ins.at), f"{_fmt(ins.at)}检查不合格：{ins.findings}"))
+    for ins in s.execute(select(Inspection).where(
+            Inspection.rectification_required.is_(True),
+            Inspection.rectification_deadline >= start, Inspection.rectification_deadline <= end)
+            .order_by(Inspection.rectification_deadline)).scalars():
+        done = clock.local(ins.rectified_at).date() if ins.rectified_at else None
+        if (done is None and ins.rectification_deadline < today()) or \
+                (done is not None and done > ins.rectification_deadline):
+            found[("rectification_overdue", ins.unit_id)].append(ComplianceRecord(
+                "inspection", ins.id, ins.rectification_deadline,
+                f"整改期限{ins.rectification_deadline.isoformat()}，"
+                + (f"{done.isoformat()}才完成整改" if done else "至今未完成整改")))
 
-        names = {u.id: u.name for u in units}
-        extra = {uid for _m, uid in found if uid not in names}
-        if extra:
-            names |= dict(s.execute(select(Unit.id, Unit.name).where(Unit.id.in_(extra))).all())
-        out = []
-        for measure, (article, label) in MEASURES.items():
-            for uid in [u.id for u in units] + sorted(extra):
-                records = found.get((measure, uid), [])
-                if uid in extra and not records:
-                    continue
-                out.append(ComplianceRow(measure, article, label, uid, names[uid],
-                                         tuple(sorted(records, key=lambda r: (r.day or date.min, r.id or 0)))))
-        return out
+    # 第二十、二十一条: clocks met late, or past due and still open.
+    late = or_(DeadlineRecord.satisfied_at > DeadlineRecord.due_at,
+               and_(DeadlineRecord.satisfied_at.is_(None), DeadlineRecord.due_at < now))
+    rows = s.execute(select(DeadlineRecord, Incident.title, VerificationRequest.content)
+                     .outerjoin(Incident, Incident.id == DeadlineRecord.incident_id)
+                     .outerjoin(VerificationRequest,
+                                VerificationRequest.id == DeadlineRecord.verification_request_id)
+                     .where(DeadlineRecord.due_at >= lo, DeadlineRecord.due_at < hi, late)
+                     .order_by(DeadlineRecord.due_at)).all()
+    for d, title, content in rows:
+        measure = "late_verification" if d.kind == "verification" else "late_report"
+        what = (content or title or "") if d.kind == "verification" else (title or "")
+        recipient = RECIPIENT_LABELS.get(d.recipient, d.recipient)
+        done = f"{_fmt(d.satisfied_at)}完成" if d.satisfied_at else "至今未完成"
+        reason = (d.late_reason or "").strip()
+        found[(measure, d.unit_id)].append(ComplianceRecord(
+            "deadline", d.id, local_day(d.due_at),
+            f"{what[:40]}：报{recipient}应于{_fmt(d.due_at)}前，{done}"
+            f"；原因：{reason or '未说明'}", reason))
+
+    # 第二十三条: filings not acknowledged; a phone that differs from its last filing.
+    for f in s.execute(select(DutyPhoneFiling).where(
+            DutyPhoneFiling.acknowledged_at.is_(None), DutyPhoneFiling.filed_at < hi)
+            .order_by(DutyPhoneFiling.filed_at)).scalars():
+        found[("duty_phone_unfiled", f.unit_id)].append(ComplianceRecord(
+            "filing", f.id, local_day(f.filed_at),
+            f"值班电话由{f.old_phone or '无'}变更为{f.new_phone}，党政办尚未确认备案"))
+    latest = (select(DutyPhoneFiling.unit_id, func.max(DutyPhoneFiling.id).label("fid"))
+              .group_by(DutyPhoneFiling.unit_id).subquery())
+    for u, phone in s.execute(select(Unit, DutyPhoneFiling.new_phone)
+                              .join(latest, latest.c.unit_id == Unit.id)
+                              .join(DutyPhoneFiling, DutyPhoneFiling.id == latest.c.fid)
+                              .where(Unit.active.is_(True))).all():
+        if (u.duty_phone or "") != (phone or ""):
+            found[("duty_phone_unfiled", u.id)].append(ComplianceRecord(
+                "unit", u.id, None,
+                f"现用值班电话{u.duty_phone or '无'}与备案号码{phone}不一致，变更未报备"))
+
+    names = {u.id: u.name for u in units}
+    extra = {uid for _m, uid in found if uid not in names}
+    if extra:
+        names |= dict(s.execute(select(Unit.id, Unit.name).where(Unit.id.in_(extra))).all())
+    out = []
+    for measure, (article, label) in MEASURES.items():
+        for uid in [u.id for u in units] + sorted(extra):
+            records = found.get((measure, uid), [])
+            if uid in extra and not records:
+                continue
+            out.append(ComplianceRow(measure, article, label, uid, names[uid],
+                                     tuple(sorted(records, key=lambda r: (r.day or date.min, r.id or 0)))))
+    return tuple(out)
 
 
 def matrix(rows: list[ComplianceRow]) -> list[dict]:
