@@ -42,6 +42,7 @@ from bench.incidents import PG_ADMIN_URL, RESULTS, machine, migrate, ms, pct, pg
 from models import db as dbmod  # noqa: E402
 from models.db import make_engine  # noqa: E402
 from navigation import PAGES, _allowed  # noqa: E402
+from services import view_cache  # noqa: E402
 from services.permissions import Actor  # noqa: E402
 
 TARGET_P95 = 0.300
@@ -63,8 +64,10 @@ class PageMeasure:
     path: str
     title: str
     role: str
-    times: list[float] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)         # reruns
     statements: list[int] = field(default_factory=list)
+    cold_times: list[float] = field(default_factory=list)    # first views: nothing cached
+    cold_statements: list[int] = field(default_factory=list)
     error: str | None = None
 
     @property
@@ -76,8 +79,16 @@ class PageMeasure:
         return pct(self.times, 95) if self.times else float("nan")
 
     @property
+    def cold_p50(self) -> float:
+        return pct(self.cold_times, 50) if self.cold_times else float("nan")
+
+    @property
+    def cold_p95(self) -> float:
+        return pct(self.cold_times, 95) if self.cold_times else float("nan")
+
+    @property
     def stmts(self) -> str:
-        return "/".join(map(str, sorted(set(self.statements)))) or "–"
+        return "/".join(map(str, sorted(set(self.cold_statements)))) or "–"
 
 
 # ---------------------------------------------------------------- databases
@@ -186,21 +197,28 @@ def measure_pages(url: str, runs: int, only: list[str] | None = None) -> list[Pa
                     raise RuntimeError(at.exception[0].value)
                 event.listen(engine, "before_cursor_execute", on_execute)
                 try:
-                    for _ in range(runs):
-                        count[0] = 0
-                        t = time.perf_counter()
-                        at.run()
-                        m.times.append(time.perf_counter() - t)
-                        m.statements.append(count[0])
-                        if at.exception:
-                            raise RuntimeError(at.exception[0].value)
+                    # Reruns (a click on the page: its read models are computed), then first
+                    # views (as after any write: nothing of services/view_cache is kept).
+                    for times, statements, cold in ((m.times, m.statements, False),
+                                                    (m.cold_times, m.cold_statements, True)):
+                        for _ in range(runs):
+                            if cold:
+                                view_cache.clear()
+                            count[0] = 0
+                            t = time.perf_counter()
+                            at.run()
+                            times.append(time.perf_counter() - t)
+                            statements.append(count[0])
+                            if at.exception:
+                                raise RuntimeError(at.exception[0].value)
                 finally:
                     event.remove(engine, "before_cursor_execute", on_execute)
             except Exception as exc:  # noqa: BLE001 — reported in the table, the others go on
                 m.error = f"{type(exc).__name__}: {str(exc)[:160]}"
                 apps.pop(role, None)
-            print(f"    {spec.title:10s} {role:13s} p50 {ms(m.p50):>7} p95 {ms(m.p95):>7} ms "
-                  f"{m.stmts:>6} stmts" + (f"  ERROR {m.error}" if m.error else ""), flush=True)
+            print(f"    {spec.title:10s} {role:13s} rerun p50 {ms(m.p50):>7} p95 {ms(m.p95):>7} ms; "
+                  f"first view p50 {ms(m.cold_p50):>7} p95 {ms(m.cold_p95):>7} ms {m.stmts:>6} stmts"
+                  + (f"  ERROR {m.error}" if m.error else ""), flush=True)
     finally:
         dbmod.configure(None)
         engine.dispose()
@@ -211,41 +229,46 @@ def measure_pages(url: str, runs: int, only: list[str] | None = None) -> list[Pa
 
 def table(kind: str, empty: list[PageMeasure], big: list[PageMeasure],
           base: list[PageMeasure] | None = None) -> tuple[str, list[str]]:
-    """Empty, (smaller street,) generated street side by side. "× empty" compares p95 with
-    the empty database; "× smaller" compares p50 with the smaller street of the same
-    organisation: time that grows with history shows there, not content a page shows."""
-    lines = ["| page | role | empty p50 | empty p95 | " + ("smaller p50 | " if base else "")
-             + "generated p50 | generated p95 | × empty (p95) | " + ("× smaller (p50) | " if base else "")
-             + "SQL empty | " + ("SQL smaller | " if base else "") + "SQL generated | flags |",
-             "|---|---|---:|---:|" + ("---:|" if base else "") + "---:|---:|---:|"
-             + ("---:|" if base else "") + "---:|" + ("---:|" if base else "") + "---:|---|"]
+    """Empty, (smaller street,) generated street side by side, for reruns and for first
+    views. "× empty" compares p95 with the empty database; "× smaller" compares the first
+    view's p50 with the smaller street of the same organisation: time that grows with
+    history shows there, not content a page shows. Statements are the first view's."""
+    head = ["page", "role", "rerun: empty p95", "generated p50", "generated p95", "× empty",
+            "first view: empty p95"] + (["smaller p50"] if base else []) + [
+            "generated p50", "generated p95", "× empty"] + (["× smaller (p50)"] if base else []) + [
+            "SQL empty"] + (["SQL smaller"] if base else []) + ["SQL generated", "flags"]
+    lines = ["| " + " | ".join(head) + " |", "|---|---|" + "---:|" * (len(head) - 3) + "---|"]
     misses = []
     by_path = {m.path: m for m in empty}
     base_by = {m.path: m for m in base or []}
+    nan = float("nan")
     for g in big:
         e = by_path.get(g.path)
         b = base_by.get(g.path)
         flags = []
         if g.error or (e and e.error):
             flags.append("ERROR " + (g.error or e.error))
-        ratio = g.p95 / e.p95 if e and e.times and g.times else float("nan")
-        growth = g.p50 / b.p50 if b and b.times and g.times else float("nan")
-        if g.times and g.p95 > TARGET_P95:
+        rerun = g.p95 / e.p95 if e and e.times and g.times else nan
+        first = g.cold_p95 / e.cold_p95 if e and e.cold_times and g.cold_times else nan
+        growth = g.cold_p50 / b.cold_p50 if b and b.cold_times and g.cold_times else nan
+        if g.times and max(g.p95, g.cold_p95) > TARGET_P95:
             flags.append("> 300 ms")
-        if ratio == ratio and ratio > TARGET_RATIO:
-            flags.append("> 1.5× empty")
+        if rerun == rerun and rerun > TARGET_RATIO:
+            flags.append("rerun > 1.5× empty")
+        if first == first and first > TARGET_RATIO:
+            flags.append("first view > 1.5× empty")
         if growth == growth and growth > TARGET_RATIO:
             flags.append("slower with history")
-        if b and g.statements and b.statements and max(g.statements) > max(b.statements):
+        if b and g.cold_statements and b.cold_statements and max(g.cold_statements) > max(b.cold_statements):
             flags.append("SQL grows with history")
-        elif e and g.statements and e.statements and max(g.statements) > max(e.statements):
+        elif e and g.cold_statements and e.cold_statements and max(g.cold_statements) > max(e.cold_statements):
             flags.append("more SQL than empty")
         if flags:
             misses.append(f"{kind} {g.title} ({g.path}): {', '.join(flags)}")
-        cells = [f"{g.title} `{Path(g.path).stem}`", g.role, ms(e.p50) if e else "–",
-                 ms(e.p95) if e else "–"]
-        cells += [ms(b.p50) if b else "–"] if base else []
-        cells += [ms(g.p50), ms(g.p95), f"{ratio:.2f}"]
+        cells = [f"{g.title} `{Path(g.path).stem}`", g.role, ms(e.p95) if e else "–",
+                 ms(g.p50), ms(g.p95), f"{rerun:.2f}", ms(e.cold_p95) if e else "–"]
+        cells += [ms(b.cold_p50) if b else "–"] if base else []
+        cells += [ms(g.cold_p50), ms(g.cold_p95), f"{first:.2f}"]
         cells += [f"{growth:.2f}"] if base else []
         cells += [e.stmts if e else "–"] + ([b.stmts if b else "–"] if base else []) + [g.stmts]
         lines.append("| " + " | ".join(cells) + f" | {'; '.join(flags)} |")
@@ -313,10 +336,12 @@ def main(argv: list[str] | None = None) -> int:
         f"## bench.pages — {stamp}", "", f"Machine: {machine()}.",
         f"`python -m bench.pages {' '.join(argv or [])}`".replace(" `", "`"), "",
         "Script time (ms) of one AppTest run of app.py signed in (session check, navigation, the "
-        f"page) after a warm-up, p50/p95 over {a.runs} runs; SQL: statements per run (distinct "
+        f"page) after a warm-up, p50/p95 over {a.runs} runs of each kind: reruns (what a click on "
+        "the page costs: read models kept by services/view_cache) and first views (the cache "
+        "cleared before each run, as after any write). SQL: statements per first view (distinct "
         "values). Targets: p95 ≤ 300 ms and ≤ 1.5 × the empty database; statements not growing "
-        "with history (nor, × smaller, time: p50 on the generated street over p50 on the smaller "
-        "one of the same organisation).", "", *sections,
+        "with history (nor, × smaller, time: first-view p50 on the generated street over the "
+        "smaller one of the same organisation).", "", *sections,
         "**Misses:**" if all_misses else "**All pages within the targets.**",
         *[f"- {m}" for m in all_misses], *[f"\n**Note:** {n}" for n in notes], ""])
     print("\n" + report)

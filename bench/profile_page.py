@@ -11,7 +11,6 @@ import pstats
 import sys
 import threading
 import time
-from collections import defaultdict
 
 from sqlalchemy import event
 from sqlalchemy.orm import sessionmaker

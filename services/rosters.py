@@ -903,30 +903,40 @@ def swappable_shifts(actor: Actor, person_id: int, days: int = 62) -> list[Shift
     with reading() as s:
         person = get_or_404(s, Person, person_id, "人员")
         require(actor, "roster.read", person.unit_id)
-        hi = now + timedelta(days=days)
-        shifts = list(s.execute(select(Shift).join(Roster, Roster.id == Shift.roster_id).where(
-            Roster.status == "published", Shift.state == "scheduled", Shift.starts_at > now,
-            Shift.starts_at < hi,
-            (Shift.leader_person_id == person_id) | officer_of([person_id], now, hi))
-            .order_by(Shift.starts_at)).scalars())
-        pids = {p for sh in shifts for p in (*sh.officer_ids, sh.leader_person_id) if p}
-        persons = {p.id: p for p in s.execute(select(Person).where(Person.id.in_(pids))).scalars()} \
-            if pids else {}
-        return [ShiftChoice(sh.id, sh.unit_id, _label(sh), sh.starts_at, _on_shift(sh, person_id),
-                            tuple(_ref(persons, p) for p in sh.officer_ids),
-                            _ref(persons, sh.leader_person_id)) for sh in shifts]
+        # Not started yet: moves with the minute.
+        return list(view_cache.cached(
+            s, ("swappable_shifts", person_id, days, now.replace(second=0, microsecond=0)),
+            lambda: tuple(_shifts_to_swap(s, person_id, now, now + timedelta(days=days)))))
+
+
+def _shifts_to_swap(s: Session, person_id: int, now: datetime, hi: datetime) -> list[ShiftChoice]:
+    shifts = list(s.execute(select(Shift).join(Roster, Roster.id == Shift.roster_id).where(
+        Roster.status == "published", Shift.state == "scheduled", Shift.starts_at > now,
+        Shift.starts_at < hi,
+        (Shift.leader_person_id == person_id) | officer_of([person_id], now, hi))
+        .order_by(Shift.starts_at)).scalars())
+    pids = {p for sh in shifts for p in (*sh.officer_ids, sh.leader_person_id) if p}
+    persons = {p.id: p for p in s.execute(select(Person).where(Person.id.in_(pids))).scalars()} \
+        if pids else {}
+    return [ShiftChoice(sh.id, sh.unit_id, _label(sh), sh.starts_at, _on_shift(sh, person_id),
+                        tuple(_ref(persons, p) for p in sh.officer_ids),
+                        _ref(persons, sh.leader_person_id)) for sh in shifts]
 
 
 SWAPS_PER_PAGE = 20
 
 
-def _swap_query(actor: Actor, unit_id: int | None, states: tuple[str, ...] | None,
-                person_id: int | None):
+def _swap_unit(actor: Actor, unit_id: int | None) -> int | None:
+    """The unit whose swaps the actor reads (None: every unit); refused outside its scope."""
     scope = scoped_unit(actor, "roster.read")
     if scope is not None:
         if unit_id is not None and unit_id != scope:
             require(actor, "roster.read", unit_id)
         unit_id = scope
+    return unit_id
+
+
+def _swap_query(unit_id: int | None, states: tuple[str, ...] | None, person_id: int | None):
     q = select(SwapRequest, Shift).join(Shift, Shift.id == SwapRequest.shift_id)
     if unit_id is not None:
         q = q.where(Shift.unit_id == unit_id)
@@ -959,12 +969,19 @@ def list_swaps(actor: Actor, unit_id: int | None = None, states: tuple[str, ...]
     """Swap requests in the actor's scope, newest first; `person_id` filters to one party.
     For the open states (a handful); the whole history goes through swaps_page."""
     with reading() as s:
-        return _swap_rows(s, s.execute(_swap_query(actor, unit_id, states, person_id)).all())
+        unit_id = _swap_unit(actor, unit_id)
+        states = tuple(states) if states else None
+        return list(view_cache.cached(s, ("list_swaps", unit_id, states, person_id), lambda: tuple(
+            _swap_rows(s, s.execute(_swap_query(unit_id, states, person_id)).all()))))
 
 
 def swaps_page(actor: Actor, person_id: int | None = None, page: int = 1,
                per_page: int = SWAPS_PER_PAGE) -> Paged[SwapRow]:
     """One page of every swap request in the actor's scope (申请记录), newest first."""
     with reading() as s:
-        shown = page_of(s, _swap_query(actor, None, None, person_id), page, per_page, tuple)
-        return replace(shown, rows=_swap_rows(s, shown.rows))   # the page's rows, read together
+        unit_id = _swap_unit(actor, None)
+
+        def compute() -> Paged[SwapRow]:
+            shown = page_of(s, _swap_query(unit_id, None, person_id), page, per_page, tuple)
+            return replace(shown, rows=_swap_rows(s, shown.rows))   # the page's rows, read together
+        return view_cache.cached(s, ("swaps_page", unit_id, person_id, page, per_page), compute)

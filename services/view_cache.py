@@ -49,21 +49,18 @@ def clear() -> None:
 
 def cached(s: Session, key: Hashable, compute: Callable[[], T]) -> T:
     """compute() read in `s`, or the value computed for `key` at the same data version.
-    A value is kept only if no write in this process committed while it was computed:
-    it might not reflect that write and must not be found under the new version."""
-    generation = _generation
-    bind = s.get_bind().engine
-    full = (id(bind), key, generation, _head(s))
+    The version is read before computing: a write committed meanwhile moves the version
+    on, so what was computed is kept only under the older one."""
+    full = (id(s.get_bind().engine), key, _generation, _head(s))
     with _lock:
         if full in _entries:
             _entries.move_to_end(full)
             return _entries[full]  # type: ignore[return-value]
     value = compute()
     with _lock:
-        if generation == _generation:
-            _entries[full] = value
-            while len(_entries) > MAX_ENTRIES:
-                _entries.popitem(last=False)
+        _entries[full] = value
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
     return value
 
 

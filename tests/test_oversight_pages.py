@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from conftest import SelectCounter
 from duty_support import make_person
 from services import clock, oversight
 from services.directory import units
@@ -101,6 +102,25 @@ def test_compliance_page_tables_a_measures_records_only_while_its_panel_is_open(
     assert not at.exception
     [records] = [d.value for d in at.dataframe if "情况" in d.value.columns]
     assert list(records["情况"].str.contains("值班电话无人接听")) == [True]
+
+
+def test_compliance_page_reruns_without_computing_the_month_again_until_the_data_changes(street):
+    _checks(street)
+    at = signed_in("zhouba")
+    at.switch_page("pages/compliance.py")
+    at.run()
+    with SelectCounter() as rerun:                       # a click: open a panel
+        at.session_state["cmp_box_failed_inspection"] = True
+        at.run()
+    assert not at.exception
+    assert not [q for q in rerun if "inspection" in q or "check_in" in q]   # nothing recomputed
+    # Another officer records a failed check: the next run shows it.
+    oversight.record_inspection(street.office, InspectionInput(
+        unit_id=street.unit_a, at=clock.now() - timedelta(minutes=5), method="phone",
+        answered=False, findings="值班员不在岗", rectification_required=True,
+        rectification_deadline=clock.local(clock.now()).date() + timedelta(days=3)))
+    at.run()
+    assert "第十七条 检查抽查不合格：2" in [e.label for e in at.expander]
 
 
 def test_bulletins_page_shows_the_newest_a_page_at_a_time(street):

@@ -11,7 +11,7 @@ from models.org import Person, Unit
 from rules.validation import (
     LANDLINE, MOBILE, canonical_phone, clean_text, date_problem, phone_problem, text_problem,
 )
-from services import audit
+from services import audit, view_cache
 from services.directory.common import EMPLOYMENT_LABELS, apply_changes, load_for_edit, today
 from services.errors import DomainError, NotFound, ValidationError
 from services.paging import Paged, page_of
@@ -152,8 +152,10 @@ def list_people(actor: Actor, unit_id: int | None = None, text: str = "",
                 include_inactive: bool = False) -> list[PersonRow]:
     """People the actor may see, by unit and name; `text` matches name, position or phones."""
     with reading() as s:
-        return person_rows(s, _reading_scope(actor, unit_id), unit_id=unit_id, text=text,
-                           include_inactive=include_inactive)
+        scope = _reading_scope(actor, unit_id)
+        return list(view_cache.cached(
+            s, ("list_people", scope, unit_id, text, include_inactive), lambda: tuple(
+                person_rows(s, scope, unit_id=unit_id, text=text, include_inactive=include_inactive))))
 
 
 def people_page(actor: Actor, unit_id: int | None = None, text: str = "",
