@@ -19,6 +19,7 @@ from bench.pages import USER_OF_ROLE, role_for, sign_in
 from models import db as dbmod
 from models.db import make_engine
 from navigation import PAGES
+from services import view_cache
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--sort", default="cumulative")
+    ap.add_argument("--cold", action="store_true",
+                    help="a first view: services/view_cache cleared before each run")
     ap.add_argument("--sql", action="store_true",
                     help="time each SQL statement (execute and fetch) instead of profiling Python")
     args = ap.parse_args(argv)
@@ -38,8 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         at = sign_in(USER_OF_ROLE[role_for(spec)])
         at.switch_page(spec.path)
         at.run()
+        run = (lambda: (view_cache.clear(), at.run())) if args.cold else at.run
         if args.sql:
-            return time_statements(engine, at, args.runs, args.top)
+            return time_statements(engine, at, run, args.runs, args.top)
         profile = cProfile.Profile()
 
         def start_in_script_thread(*_args):   # AppTest runs the script in a thread of its own
@@ -48,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
             profile.enable()
 
         for _ in range(args.runs):
+            if args.cold:
+                view_cache.clear()
             threading.setprofile(start_in_script_thread)
             at.run()
             threading.setprofile(None)
@@ -63,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def time_statements(engine, at, runs: int, top: int) -> int:
+def time_statements(engine, at, run, runs: int, top: int) -> int:
     """Each statement of one page run, run again alone on a raw connection with the
     parameters it had, to its last row (SQLite does the work while rows are fetched)."""
     seen: list[tuple[str, object]] = []
@@ -72,11 +78,11 @@ def time_statements(engine, at, runs: int, top: int) -> int:
     def record(_conn, _cursor, statement, params, _context, _many):
         seen.append((statement, params))
 
-    at.run()
+    run()
     event.remove(engine, "before_cursor_execute", record)
     started = time.perf_counter()
     for _ in range(runs):
-        at.run()
+        run()
     total = (time.perf_counter() - started) / runs * 1000
     timed = []
     raw = engine.raw_connection()
