@@ -23,9 +23,21 @@ LOGIN_FIELDS = {"Form name": "政务值班台 · 登录", "Username": "用户名
                 "Login": "登录"}
 
 
+def make_authenticator() -> stauth.Authenticate:
+    # No accounts up front: _login tells the authenticator about the one user it signs in.
+    return stauth.Authenticate(
+        {"usernames": {}},
+        cookie_name="dutydesk_session",
+        cookie_key=cookie_key(settings),
+        cookie_expiry_days=settings.absolute_timeout_hours / 24,
+        auto_hash=False,
+        login_sleep_time=0,
+    )
+
+
 def _forget_login(authenticator: stauth.Authenticate, message: str | None = None) -> None:
     st.session_state.pop("dd_token", None)
-    session_cookie.remove_after_sign_out()
+    session_cookie.remove_after_sign_out(authenticator)
     if st.session_state.get("authentication_status"):
         authenticator.logout(location="unrendered")
     if message:  # a notice set by the page that caused this (e.g. password change) wins
@@ -97,23 +109,18 @@ def main() -> None:
         st.navigation([st.Page("pages/setup.py", title="系统初始化", icon=":material/build:")]).run()
         return
 
-    # No accounts up front: _login tells the authenticator about the one user it signs in.
-    authenticator = stauth.Authenticate(
-        {"usernames": {}},
-        cookie_name="dutydesk_session",
-        cookie_key=cookie_key(settings),
-        cookie_expiry_days=settings.absolute_timeout_hours / 24,
-        auto_hash=False,
-        login_sleep_time=0,
-    )
-    if not st.session_state.get("dd_token"):
-        session_cookie.apply_pending(authenticator)  # removing it after a sign-out
+    # Built only while signed out (and to sign out): it renders the cookie reader, a
+    # component that, left on a signed-in page, sends the cookies again at a later run once
+    # the sign-in cookie is written, interrupting the run that carries an officer's click.
+    authenticator = None if st.session_state.get("dd_token") else make_authenticator()
+    if authenticator is not None:
+        session_cookie.apply_pending()  # removing it after a sign-out
         _login(authenticator)
 
     try:
         actor, reason = auth.session_for_token(st.session_state.get("dd_token"), ui.client_ip())
     except auth.SessionExpired as expired:
-        _forget_login(authenticator, expired.message)
+        _forget_login(authenticator or make_authenticator(), expired.message)
         st.rerun()
     ui.set_actor(actor)
 
@@ -122,7 +129,7 @@ def main() -> None:
         st.caption("、".join(ROLE_LABELS.get(r, r) for r in sorted(actor.roles)) or "（未分配角色）")
         if st.button("退出登录", key="dd_logout", icon=":material/logout:"):
             auth.logout(actor.session_token)
-            _forget_login(authenticator, "已退出登录")
+            _forget_login(authenticator or make_authenticator(), "已退出登录")
             st.rerun()
 
     if reason:
@@ -152,7 +159,7 @@ def main() -> None:
         left_refused_page()
     # Written only once landed: the component's own rerun carries the page the browser shows,
     # and one sent before a switch_page above had reached it would take the officer back.
-    session_cookie.apply_pending(authenticator)
+    session_cookie.apply_pending()
     page.run()
     heap.freeze_once()   # after the first page has imported what the server keeps
 

@@ -329,9 +329,10 @@ def add_unit(page, name: str, phone: str) -> None:
     try:
         expect(done).to_be_visible(timeout=10_000)
     except AssertionError:
-        # A click can still be lost (about 1 run in 20 here, once in a fresh-clone CI run):
-        # a rerun sent by a component (harness.settle) interrupts the run carrying the
-        # submit. The form then keeps what was typed, and an officer would click again;
+        # A click could be lost (1 run in 8 here under load, once in a fresh-clone CI run):
+        # a rerun sent by the cookie reader left on signed-in pages interrupted the run
+        # carrying the submit. app.py no longer renders it there (0 in 10 since); should it
+        # happen, the form keeps what was typed, and an officer would click again;
         # clicked again only then (a unit made by the first click would have reset the form,
         # and the check at the end finds each unit once).
         expect(page.get_by_label("单位名称", exact=True)).to_have_value(name)

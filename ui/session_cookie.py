@@ -17,6 +17,8 @@ from datetime import datetime
 
 import streamlit as st
 import streamlit_authenticator as stauth
+# The cookie manager's component function (what the authenticator's CookieManager renders).
+from extra_streamlit_components.CookieManager import _component_func as _cookie_component
 
 _PENDING = "_dd_cookie_change"
 
@@ -25,28 +27,32 @@ def write_after_sign_in(authenticator: stauth.Authenticate) -> None:
     """Call in the run that signed in (after authenticator.login set its expiry)."""
     model = authenticator.cookie_controller.cookie_model
     st.session_state[_PENDING] = {
-        "method": "set", "value": model._token_encode(),  # the authenticator's own JWT
+        "method": "set", "cookie": model.cookie_name,
+        "value": model._token_encode(),  # the authenticator's own JWT
         "expires": datetime.fromtimestamp(model.exp_date).isoformat()}
 
 
-def remove_after_sign_out() -> None:
-    st.session_state[_PENDING] = {"method": "delete"}
+def remove_after_sign_out(authenticator: stauth.Authenticate) -> None:
+    st.session_state[_PENDING] = {"method": "delete",
+                                  "cookie": authenticator.cookie_controller.cookie_model.cookie_name}
 
 
-def apply_pending(authenticator: stauth.Authenticate) -> None:
-    """Render the cookie component while a change is pending; drop it once done."""
+def apply_pending() -> None:
+    """Render the cookie component while a change is pending; drop it once done.
+
+    The component alone, not the authenticator: building that renders the cookie reader
+    too, which, on the runs after the cookie is written, sends the cookies again and so
+    interrupts whatever run is on its way — an officer's click is lost with it."""
     change = st.session_state.get(_PENDING)
     if not change:
         return
-    model = authenticator.cookie_controller.cookie_model
-    component = model.cookie_manager.cookie_manager  # extra_streamlit_components' function
     if change["method"] == "set":
-        done = component(method="set", cookie=model.cookie_name, value=change["value"],
-                         options={"path": "/", "expires": change["expires"],
-                                  "sameSite": "strict"},
-                         key="dd_cookie_set", default=False)
+        done = _cookie_component(method="set", cookie=change["cookie"], value=change["value"],
+                                 options={"path": "/", "expires": change["expires"],
+                                          "sameSite": "strict"},
+                                 key="dd_cookie_set", default=False)
     else:
-        done = component(method="delete", cookie=model.cookie_name, key="dd_cookie_delete",
-                         default=False)
+        done = _cookie_component(method="delete", cookie=change["cookie"], key="dd_cookie_delete",
+                                 default=False)
     if done:
         st.session_state.pop(_PENDING, None)
