@@ -59,6 +59,10 @@ def role_for(spec) -> str:
     raise LookupError(spec.path)
 
 
+def _pct(times: list[float], q: int) -> float:
+    return pct(times, q) if times else float("nan")
+
+
 @dataclass
 class PageMeasure:
     path: str
@@ -70,21 +74,10 @@ class PageMeasure:
     cold_statements: list[int] = field(default_factory=list)
     error: str | None = None
 
-    @property
-    def p50(self) -> float:
-        return pct(self.times, 50) if self.times else float("nan")
-
-    @property
-    def p95(self) -> float:
-        return pct(self.times, 95) if self.times else float("nan")
-
-    @property
-    def cold_p50(self) -> float:
-        return pct(self.cold_times, 50) if self.cold_times else float("nan")
-
-    @property
-    def cold_p95(self) -> float:
-        return pct(self.cold_times, 95) if self.cold_times else float("nan")
+    p50 = property(lambda self: _pct(self.times, 50))
+    p95 = property(lambda self: _pct(self.times, 95))
+    cold_p50 = property(lambda self: _pct(self.cold_times, 50))
+    cold_p95 = property(lambda self: _pct(self.cold_times, 95))
 
     @property
     def stmts(self) -> str:
