@@ -93,7 +93,8 @@ def backend(request, tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _no_view_from_another_test():
-    # A test's outer rollback and its fixtures' direct inserts move no data version.
+    # A test's outer rollback takes its data_version tokens back with its rows: read models
+    # kept from another test could match them again.
     from services import view_cache
     view_cache.clear()
 

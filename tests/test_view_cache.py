@@ -1,7 +1,7 @@
-"""Read models kept per data version (services/view_cache), on SQLite and PostgreSQL:
-computed once while nothing changes; again after a write in this process, after a write
-by another process (the audit chain's head), after the minute changes for a read that
-depends on the time; never kept when a write committed while it was computed."""
+"""Read models kept per state of the tables they read (services/view_cache), on SQLite and
+PostgreSQL: computed once while nothing they read changes; again after a write to one of
+those tables in this process or another, after the minute changes for a read that depends
+on the time; never kept when a write committed while it was computed, or when it wrote."""
 from __future__ import annotations
 
 import os
@@ -9,13 +9,15 @@ import subprocess
 import sys
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 
 from conftest import ROOT, SelectCounter
-from duty_support import make_actor, make_unit
+from duty_support import make_actor, make_person, make_street, make_unit
 from models.incident import DeadlineRecord, Incident
-from models.org import Unit
-from services import auth, oversight, view_cache
+from models.org import Person, Unit
+from models.roster import SpecialPeriodRow, special_period_unit
+from services import auth, clock, oversight, view_cache
+from services.daily import calls
 from services.uow import reading, transaction
 
 
@@ -40,7 +42,7 @@ def test_computed_once_while_nothing_changes(db):
     assert cached("units", compute) == ("柏泉村",)
     with SelectCounter() as sql:
         assert cached("units", compute) == ("柏泉村",)
-    assert compute.count == 1 and len(sql) == 1        # only the audit chain's head
+    assert compute.count == 1 and len(sql) == 1        # only the tables' tokens
     cached("another key", compute)
     assert compute.count == 2
 
@@ -125,3 +127,109 @@ def test_the_dashboard_follows_the_clock_and_the_data(db, frozen_clock):
     with transaction() as s:
         s.execute(select(DeadlineRecord)).scalar_one().satisfied_at = now + timedelta(seconds=60)
     assert late_reports() == 0
+
+
+# ---------------------------------------------------------------- the tables a model read
+
+class Counting:
+    """A computation reading one statement, counted."""
+
+    def __init__(self, statement):
+        self.statement, self.count = statement, 0
+
+    def __call__(self):
+        self.count += 1
+        with reading() as s:
+            return tuple(s.execute(self.statement).all())
+
+
+def test_a_write_to_a_table_the_model_did_not_read_keeps_it(db):
+    unit = make_unit("柏泉村")
+    compute = Counting(select(Unit.name))
+    cached("units", compute)
+    make_person(unit, "张三")                              # person, not unit
+    with SelectCounter() as sql:
+        assert cached("units", compute) == (("柏泉村",),)
+    assert compute.count == 1 and len(sql) == 1
+    with transaction() as s:
+        s.get(Unit, unit).duty_phone = "027-83880000"
+    cached("units", compute)
+    assert compute.count == 2
+
+
+def test_the_tables_of_joins_and_subqueries_are_read(db):
+    unit = make_unit("柏泉村")
+    people = select(func.count()).select_from(Person).where(Person.unit_id == Unit.id).scalar_subquery()
+    compute = Counting(select(Unit.name, people))
+    assert cached("units", compute) == (("柏泉村", 0),)
+    make_person(unit, "张三")
+    assert cached("units", compute) == (("柏泉村", 1),)
+
+
+def test_association_rows_and_rows_deleted_by_cascade_are_seen(db):
+    unit = make_unit("柏泉村")
+    with transaction() as s:
+        period = SpecialPeriodRow(kind="sensitive", name="国庆", all_units=False,
+                                  starts_at=datetime(2026, 10, 1, tzinfo=timezone.utc),
+                                  ends_at=datetime(2026, 10, 8, tzinfo=timezone.utc),
+                                  double_staffing=True, leaders_on_duty=True)
+        period.units.append(s.get(Unit, unit))
+        s.add(period)
+    compute = Counting(select(special_period_unit.c.unit_id).order_by(special_period_unit.c.unit_id))
+    other = make_unit("某社区")
+    assert cached("period units", compute) == ((unit,),)    # the association table alone
+    with transaction() as s:                        # a collection changed: its association rows
+        period = s.execute(select(SpecialPeriodRow)).scalar_one()
+        period.units.append(s.get(Unit, other))
+    assert cached("period units", compute) == ((unit,), (other,))
+    with transaction() as s:                        # ON DELETE CASCADE, not the unit of work
+        s.execute(delete(SpecialPeriodRow))
+    assert cached("period units", compute) == ()
+
+
+def test_a_model_read_inside_another_passes_its_tables_on(db):
+    unit = make_unit("柏泉村")
+    inner = Counting(select(Person.name))
+    outer_count = []
+
+    def outer():
+        outer_count.append(1)
+        with reading() as s:
+            names = view_cache.cached(s, "people", inner)
+            return (tuple(s.execute(select(Unit.name)).scalars()), names)
+
+    cached("people", inner)                          # kept: the outer computation will find it
+    cached("page", outer)
+    make_person(unit, "张三")                         # read by the inner model only
+    assert cached("page", outer) == (("柏泉村",), (("张三",),))
+    assert len(outer_count) == 2
+
+
+def test_a_computation_that_writes_is_not_kept(fresh_db):
+    compute = Computations()    # fresh_db: under `db` the reading session would take the write back
+
+    def writing():
+        make_unit("柏泉村")
+        return compute()
+
+    assert cached("units", writing) == ("柏泉村",)
+    assert cached("units", compute) == ("柏泉村",)
+    assert compute.count == 2
+
+
+def test_a_call_logged_leaves_the_dashboard_a_check_in_does_not(db, frozen_clock):
+    # The point of keeping models per table: on a busy street something is written every
+    # few seconds, most of it read by no dashboard.
+    office = make_actor("office", {"office_admin"})
+    street = make_street()
+    officer = make_actor("officer", {"duty_officer"}, street.unit_id, street.officers["张三"])
+    today = clock.local(frozen_clock()).date()
+    oversight.compliance(office, today, today)
+    calls.log_call(officer, calls.CallInput(summary="某社区报告路面积水", caller="张某"))
+    with SelectCounter() as sql:
+        oversight.compliance(office, today, today)
+    assert not any("shift" in q for q in sql)        # nothing computed again
+    make_unit("某社区")                               # a unit: a row of the dashboard
+    with SelectCounter() as sql:
+        rows = oversight.compliance(office, today, today)
+    assert any("FROM shift" in q for q in sql) and any(r.unit_name == "某社区" for r in rows)
