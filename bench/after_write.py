@@ -1,0 +1,123 @@
+"""What a page costs after someone writes: read models are kept per table they read
+(services/view_cache), so a write the page does not read leaves it a rerun.
+
+    .venv/bin/python -m bench.after_write sqlite:////tmp/street/y10.sqlite --page compliance
+
+Times one AppTest run of the page, signed in, in four situations, `--runs` times each: a
+first view (every read model dropped), a rerun, after a call is logged (a table the
+compliance dashboard does not read) and after a check-in (one it reads). It writes, so it
+works on a copy of the street it is given (a file copy; a PostgreSQL TEMPLATE copy),
+dropped at the end. Results are printed, for bench/results.md's readings.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.orm import sessionmaker
+
+from bench.pages import USER_OF_ROLE, role_for, sign_in
+from models import db as dbmod
+from models.daily import Call
+from models.db import make_engine
+from models.org import Person
+from models.roster import CheckIn, Shift
+from navigation import PAGES
+from services import view_cache
+from services.uow import transaction
+
+SITUATIONS = ("first view", "rerun", "after a call", "after a check-in")
+
+
+def copy_of(url: str):
+    """(url of a copy, drop) of the street at `url`."""
+    if url.startswith("sqlite"):
+        folder = Path(tempfile.mkdtemp(prefix="after-write-"))
+        path = folder / "street.sqlite"
+        shutil.copyfile(url.split(":///", 1)[1], path)
+        return f"sqlite:///{path}", lambda: shutil.rmtree(folder)
+    base, source = url.rsplit("/", 1)
+    name = f"{source}_after_write_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
+
+    def drop() -> None:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return f"{base}/{name}", drop
+
+
+def log_a_call(s, n: int) -> None:
+    person = s.execute(select(Person).where(Person.active.is_(True)).limit(1)).scalar_one()
+    s.add(Call(unit_id=person.unit_id, at=datetime.now(timezone.utc), kind="report",
+               summary=f"bench.after_write {n}", owner_user_id=1))
+
+
+def check_in(s, n: int) -> None:
+    shift = s.execute(select(Shift).order_by(Shift.starts_at.desc()).limit(1)).scalar_one()
+    person = s.execute(select(Person.id).order_by(Person.id).offset(n).limit(1)).scalar_one()
+    s.add(CheckIn(shift_id=shift.id, person_id=person, at=datetime.now(timezone.utc), late=False))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("url")
+    ap.add_argument("--page", default="compliance", help="a page whose path contains this")
+    ap.add_argument("--runs", type=int, default=10)
+    args = ap.parse_args(argv)
+    spec = next(p for p in PAGES if args.page in p.path)
+    url, drop = copy_of(args.url)
+    engine = make_engine(url)
+    dbmod.configure(sessionmaker(engine, expire_on_commit=False))
+    statements = [0]
+    event.listen(engine, "before_cursor_execute",
+                 lambda *_a: statements.__setitem__(0, statements[0] + 1))
+    try:
+        at = sign_in(USER_OF_ROLE[role_for(spec)])
+        at.switch_page(spec.path)
+        at.run()
+        found: dict[str, list[tuple[float, int]]] = {k: [] for k in SITUATIONS}
+
+        def run(situation: str) -> None:
+            statements[0] = 0
+            started = time.perf_counter()
+            at.run()
+            found[situation].append(((time.perf_counter() - started) * 1000, statements[0]))
+
+        for n in range(args.runs):
+            view_cache.clear()
+            run("first view")
+            run("rerun")
+            with transaction() as s:
+                log_a_call(s, n)
+            run("after a call")
+            with transaction() as s:
+                check_in(s, n)
+            run("after a check-in")
+        if at.exception:
+            raise RuntimeError(at.exception[0].value)
+        print(f"{spec.title} on {args.url.split('@')[-1]}, {args.runs} runs each")
+        print("| situation | p50 ms | max ms | statements |\n|---|---:|---:|---|")
+        for situation, rows in found.items():
+            ms = sorted(t for t, _n in rows)
+            print(f"| {situation} | {statistics.median(ms):.1f} | {ms[-1]:.1f} | "
+                  f"{'/'.join(str(n) for n in sorted({n for _t, n in rows}))} |")
+    finally:
+        dbmod.configure(None)
+        engine.dispose()
+        drop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
