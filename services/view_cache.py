@@ -14,8 +14,8 @@ deleted by ON DELETE CASCADE or SET NULL) are moved with it. Writes on a bare co
 outside a Session (bulk loads, restores of another database), move no token.
 
 The tables read are taken from the SQL each computation sends (any session of this
-thread), so joins, subqueries and eager loads are all counted; a computation must read what
-it shows rather than use objects loaded before it. A result that depends on the time too
+thread), so joins, subqueries and eager loads are all counted, and from the objects its
+session holds (loaded before the computation, used without SQL). A result that depends on the time too
 (clocks, overdue) takes the minute in its key. A computation that wrote, or that read a
 table whose writes move no token, is returned but not kept.
 
@@ -97,6 +97,10 @@ def cached(s: Session, key: Hashable, compute: Callable[[], T]) -> T:
         value = compute()
     finally:
         stack.pop()
+    # What the session already held is used without SQL: its tables count as read.
+    held = _tables_of_classes(frozenset(type(o) for o in s.identity_map.values()))
+    this.read |= held
+    _note_reads(held)
     if this.wrote or this.read & _UNTRACKED or s.new or s.dirty or s.deleted \
             or s.info.get("view_cache_written"):
         return value
@@ -126,6 +130,11 @@ def _tables_in(sql: str) -> frozenset[str]:
     qualified columns name their table too, so a column that happens to share a table's
     name only ever adds a table)."""
     return frozenset(w.lower() for w in _WORD.findall(sql)) & _table_names()
+
+
+@lru_cache(maxsize=1024)
+def _tables_of_classes(classes: frozenset[type]) -> frozenset[str]:
+    return frozenset(t.name for c in classes for t in inspect(c).tables)
 
 
 @lru_cache(maxsize=1)

@@ -233,3 +233,21 @@ def test_a_call_logged_leaves_the_dashboard_a_check_in_does_not(db, frozen_clock
     with SelectCounter() as sql:
         rows = oversight.compliance(office, today, today)
     assert any("FROM shift" in q for q in sql) and any(r.unit_name == "某社区" for r in rows)
+
+
+def test_objects_loaded_before_the_computation_count_as_read(db):
+    unit = make_unit("柏泉村")
+
+    def name_of_unit(s):
+        return s.get(Unit, unit).name        # from the session's identity map: no SQL
+
+    def page():
+        with reading() as s:
+            checked = s.get(Unit, unit)       # a permission check loaded it, and holds it
+            assert checked is not None
+            return view_cache.cached(s, "unit name", lambda: name_of_unit(s))
+
+    assert page() == "柏泉村"
+    with transaction() as s:
+        s.get(Unit, unit).name = "柏泉街道"
+    assert page() == "柏泉街道"
