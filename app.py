@@ -19,6 +19,7 @@ from ui.access import left_refused_page, refused_page
 st.set_page_config(page_title="政务值班台", page_icon="☎️", layout="wide")
 settings = load_settings()
 
+_VERIFIED = "_dd_password_verified"   # the username whose password was just checked
 LOGIN_FIELDS = {"Form name": "政务值班台 · 登录", "Username": "用户名", "Password": "密码",
                 "Login": "登录"}
 
@@ -37,6 +38,7 @@ def make_authenticator() -> stauth.Authenticate:
 
 def _forget_login(authenticator: stauth.Authenticate, message: str | None = None) -> None:
     st.session_state.pop("dd_token", None)
+    st.session_state.pop(_VERIFIED, None)
     session_cookie.remove_after_sign_out(authenticator)
     if st.session_state.get("authentication_status"):
         authenticator.logout(location="unrendered")
@@ -54,10 +56,19 @@ def _login(authenticator: stauth.Authenticate) -> None:
         check.update(username=username, ok=result.ok, message=result.message)
         if result.ok:  # the authenticator signs in only a user it knows: this one, no hash
             users[username] = {"name": result.name, "email": None}
+            # Kept past this run: a rerun (a component reporting) can still cut it short
+            # before the session below is opened; the next run finishes the sign-in.
+            st.session_state[_VERIFIED] = username
         return result.ok
 
     # Passwords are checked against the database (lockout, audit), not the cached dict.
     authenticator.authentication_controller.authentication_model.check_credentials = verify
+    # The authenticator would render its cookie writer between the password check and the
+    # session below (a point where a pending rerun stops the run); session_cookie writes
+    # the cookie instead, so here only its expiry is set.
+    model = authenticator.cookie_controller.cookie_model
+    authenticator.cookie_controller.set_cookie = \
+        lambda: setattr(model, "exp_date", model._set_exp_date())
     if not st.session_state.get("authentication_status"):
         # A returning browser: the authenticator re-signs-in the cookie's user if it knows
         # them, so it is told about that one active account (and nobody else).
@@ -82,10 +93,14 @@ def _login(authenticator: stauth.Authenticate) -> None:
     status = st.session_state.get("authentication_status")
     if status:
         st.session_state.pop("_login_notice", None)
-    if status and check.get("ok"):
+    verified = st.session_state.get(_VERIFIED)
+    if status and (check.get("ok") or verified == st.session_state.get("username")):
+        if not check:   # the run that checked the password was cut short
+            authenticator.cookie_controller.set_cookie()
         exp = authenticator.cookie_controller.cookie_model.exp_date
         st.session_state["dd_token"] = auth.open_session(st.session_state["username"],
                                                          ui.client_ip(), exp)
+        st.session_state.pop(_VERIFIED, None)
         st.session_state["_land_home"] = True  # a fresh sign-in starts on the home page
         session_cookie.write_after_sign_in(authenticator)  # a reload keeps the officer in
         st.rerun()

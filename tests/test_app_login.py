@@ -125,6 +125,41 @@ def test_logout_ends_the_server_session(app_env):
     assert any(w.label == "用户名" for w in at.text_input)
 
 
+def test_a_sign_in_cut_short_by_a_rerun_is_finished_by_the_next_run(app_env, monkeypatch):
+    # In the browser, a component reporting (the login page's cookie reader) can stop the
+    # run that checked the password before it opened the session; the next run used to
+    # take the signed-in state for a returning browser without a cookie: 登录已失效.
+    import streamlit as st
+
+    _make("zhao", ["duty_officer"])
+    real, calls = auth.open_session, []
+
+    def cut_short_once(*args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 1:
+            st.rerun()                           # as a pending rerun stops the run here
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(auth, "open_session", cut_short_once)
+    at = _login(_app(), "zhao", GOOD)
+    assert calls == ["zhao", "zhao"]
+    assert at.session_state["dd_token"] and not at.info
+    assert "ZHAO" in at.sidebar.markdown[0].value
+
+
+def test_the_sign_in_run_renders_no_cookie_writer_of_the_authenticator(app_env, monkeypatch):
+    # Its component was a point where a pending rerun stopped the run that signs in;
+    # ui/session_cookie writes the cookie instead.
+    from extra_streamlit_components.CookieManager import CookieManager
+
+    written = []
+    monkeypatch.setattr(CookieManager, "set", lambda self, *a, **k: written.append(a))
+    _make("zhao", ["duty_officer"])
+    at = _login(_app(), "zhao", GOOD)
+    assert at.session_state["dd_token"] and written == []
+    assert at.session_state["_dd_cookie_change"]["method"] == "set"
+
+
 def _browser_cookie(monkeypatch, username, exp):
     """The re-login cookie a returning browser sends (AppTest cannot seed cookies)."""
     import streamlit as st
