@@ -11,7 +11,8 @@ same transaction as every write to the table that goes through a Session — by 
 or another (the other instance behind nginx) — so the tokens a computation started from
 tell whether its result still holds. Tables a write can change without naming them (rows
 deleted by ON DELETE CASCADE or SET NULL) are moved with it. Writes on a bare connection,
-outside a Session (bulk loads, restores of another database), move no token.
+outside a Session (bench/generate.py's bulk loads), move no token; a restored backup brings
+its own tokens with its data.
 
 The tables read are taken from the SQL each computation sends (any session of this
 thread), so joins, subqueries and eager loads are all counted, and from the objects its
