@@ -191,7 +191,8 @@ def measure_pages(url: str, runs: int, only: list[str] | None = None) -> list[Pa
                 event.listen(engine, "before_cursor_execute", on_execute)
                 try:
                     # Reruns (a click on the page: its read models are computed), then first
-                    # views (as after a write to what the page reads: nothing of services/view_cache is kept).
+                    # views (as after a write to what the page reads: nothing of
+                    # services/view_cache is kept).
                     for times, statements, cold in ((m.times, m.statements, False),
                                                     (m.cold_times, m.cold_statements, True)):
                         for _ in range(runs):
@@ -331,8 +332,8 @@ def main(argv: list[str] | None = None) -> int:
         "Script time (ms) of one AppTest run of app.py signed in (session check, navigation, the "
         f"page) after a warm-up, p50/p95 over {a.runs} runs of each kind: reruns (what a click on "
         "the page costs: read models kept by services/view_cache) and first views (the cache "
-        "cleared before each run, as after a write to what the page reads). SQL: statements per first view (distinct "
-        "values). Targets: p95 ≤ 300 ms and ≤ 1.5 × the empty database; statements not growing "
+        "cleared before each run, as after a write to what the page reads). SQL: statements per "
+        "first view (distinct values). Targets: p95 ≤ 300 ms and ≤ 1.5 × the empty database; statements not growing "
         "with history (nor, × smaller, time: first-view p50 on the generated street over the "
         "smaller one of the same organisation).", "", *sections,
         "**Misses:**" if all_misses else "**All pages within the targets.**",

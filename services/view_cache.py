@@ -16,9 +16,9 @@ its own tokens with its data.
 
 The tables read are taken from the SQL each computation sends (any session of this
 thread), so joins, subqueries and eager loads are all counted, and from the objects its
-session holds (loaded before the computation, used without SQL). A result that depends on the time too
-(clocks, overdue) takes the minute in its key. A computation that wrote, or that read a
-table whose writes move no token, is returned but not kept.
+session holds (loaded before the computation, used without SQL). A result that depends on
+the time too (clocks, overdue) takes the minute in its key. A computation that wrote, or
+that read a table whose writes move no token, is returned but not kept.
 
 Values are shared between sessions and threads: they must not be mutated (tuples, frozen
 dataclasses). Permissions are checked by the service before it asks here.
@@ -165,14 +165,19 @@ def _written(session: Session) -> set[str]:
     return session.info.setdefault("view_cache_written", set())
 
 
+@lru_cache(maxsize=256)
+def _tables_written_with(cls: type) -> frozenset[str]:
+    """An object's tables and, for a collection changed on it, its association tables."""
+    mapper = inspect(cls)
+    return frozenset(t.name for t in mapper.tables) | frozenset(
+        r.secondary.name for r in mapper.relationships if r.secondary is not None)
+
+
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _flush_context) -> None:
-    for o in (*session.new, *session.dirty, *session.deleted):
-        mapper = inspect(o).mapper
-        _written(session).update(t.name for t in mapper.tables)
-        # A collection changed on `o` writes its association table.
-        _written(session).update(r.secondary.name for r in mapper.relationships
-                                 if r.secondary is not None)
+    written = _written(session)
+    for cls in {type(o) for o in (*session.new, *session.dirty, *session.deleted)}:
+        written |= _tables_written_with(cls)
 
 
 @event.listens_for(Session, "do_orm_execute")
