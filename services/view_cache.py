@@ -61,7 +61,8 @@ _local = threading.local()
 class _Computation:
     """What one computation running in this thread has read and whether it wrote."""
 
-    def __init__(self) -> None:
+    def __init__(self, session: Session, tokens: dict[str, str]) -> None:
+        self.session, self.tokens = session, tokens
         self.read: set[str] = set()
         self.wrote = False
 
@@ -82,8 +83,11 @@ def clear() -> None:
 def cached(s: Session, key: Hashable, compute: Callable[[], T]) -> T:
     """compute(), or the value computed for `key` while the tables it read are as they were.
     The tokens are read before computing: a write committed meanwhile replaces its tables'
-    tokens, so what was computed is kept only under the older ones."""
-    tokens = _tokens(s)
+    tokens, so what was computed is kept only under the older ones. A read model computed
+    inside another on the same session takes the enclosing one's tokens (read earlier still)."""
+    stack = _running()
+    enclosing = next((c for c in reversed(stack) if c.session is s), None)
+    tokens = enclosing.tokens if enclosing is not None else _tokens(s)
     full = (id(s.get_bind().engine), key)
     with _lock:
         entry = _entries.get(full)
@@ -91,8 +95,7 @@ def cached(s: Session, key: Hashable, compute: Callable[[], T]) -> T:
             _entries.move_to_end(full)
             _note_reads(t for t, _token in entry[0])   # an enclosing computation read them too
             return entry[1]  # type: ignore[return-value]
-    stack = _running()
-    this = _Computation()
+    this = _Computation(s, tokens)
     stack.append(this)
     try:
         value = compute()

@@ -235,6 +235,32 @@ def test_a_call_logged_leaves_the_dashboard_a_check_in_does_not(db, frozen_clock
     assert any("FROM shift" in q for q in sql) and any(r.unit_name == "某社区" for r in rows)
 
 
+
+def test_the_dashboard_recomputed_each_minute_keeps_its_roster_findings(db, frozen_clock):
+    # The roster rules (第二、九、十条) are most of the dashboard's work and do not depend on
+    # the time: a new minute, or a write they do not read, recomputes the rest only.
+    office = make_actor("office", {"office_admin"})
+    street = make_street()
+    today = clock.local(frozen_clock()).date()
+
+    def gaps():
+        rows = oversight.compliance(office, today, today)
+        return next(r for r in rows if r.measure == "coverage_gap" and r.unit_id == street.unit_id).count
+
+    assert gaps() == 1                                # no published roster: the day uncovered
+    frozen_clock.advance(minutes=1)
+    with SelectCounter() as sql:
+        assert gaps() == 1
+    assert any("FROM check_in" in q for q in sql)     # the dashboard computed again …
+    assert not any("shift_officer" in q for q in sql)  # … without the roster rules
+    with transaction() as s:                          # what the roster rules read
+        s.add(SpecialPeriodRow(kind="flood_season", name="汛期", starts_at=frozen_clock(),
+                               ends_at=frozen_clock() + timedelta(days=1),
+                               double_staffing=True, leaders_on_duty=False))
+    with SelectCounter() as sql:
+        assert gaps() == 1
+    assert any("shift_officer" in q for q in sql)
+
 def test_objects_loaded_before_the_computation_count_as_read(db):
     unit = make_unit("柏泉村")
 

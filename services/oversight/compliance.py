@@ -215,8 +215,14 @@ def _compliance(s: Session, start: date, end: date) -> tuple[ComplianceRow, ...]
     units = list(s.execute(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)).scalars())
     found: dict[tuple[str, int], list[ComplianceRecord]] = defaultdict(list)
 
-    # 第二、九、十条: the published rosters, checked by the roster rules.
-    for unit_id, day, kind, shift_id, text in roster_violations(s, [u.id for u in units], start, end):
+    # 第二、九、十条: the published rosters, checked by the roster rules. Kept apart (they do
+    # not depend on the time, and are most of the work): the dashboard is computed again
+    # each minute and after calls, reports or late check-ins; these only when a shift,
+    # roster, period or holiday is written (a shift starting on check-in included).
+    unit_ids = tuple(u.id for u in units)
+    for unit_id, day, kind, shift_id, text in view_cache.cached(
+            s, ("roster_violations", unit_ids, start, end),
+            lambda: tuple(roster_violations(s, list(unit_ids), start, end))):
         found[(_ROSTER_RULES[kind], unit_id)].append(ComplianceRecord(
             "shift" if shift_id is not None else "day", shift_id, day, text))
 
