@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,12 +72,15 @@ class PageMeasure:
     statements: list[int] = field(default_factory=list)
     cold_times: list[float] = field(default_factory=list)    # first views: nothing cached
     cold_statements: list[int] = field(default_factory=list)
+    sql: list[float] = field(default_factory=list)           # seconds in SQL, per run
+    cold_sql: list[float] = field(default_factory=list)
     error: str | None = None
 
     p50 = property(lambda self: _pct(self.times, 50))
     p95 = property(lambda self: _pct(self.times, 95))
     cold_p50 = property(lambda self: _pct(self.cold_times, 50))
     cold_p95 = property(lambda self: _pct(self.cold_times, 95))
+    cold_sql_p50 = property(lambda self: _pct(self.cold_sql, 50))
 
     @property
     def stmts(self) -> str:
@@ -164,58 +167,104 @@ def sign_in(username: str):
     return at
 
 
-def measure_pages(url: str, runs: int, only: list[str] | None = None) -> list[PageMeasure]:
-    engine = make_engine(url)
-    dbmod.configure(sessionmaker(engine, expire_on_commit=False))
-    count = [0]
+class _Database:
+    """One street being measured: its engine, signed-in apps and statement counters."""
 
-    def on_execute(*_a, **_k):
-        count[0] += 1
+    def __init__(self, url: str):
+        self.engine = make_engine(url)
+        self.factory = sessionmaker(self.engine, expire_on_commit=False)
+        self.apps: dict[str, object] = {}
+        self.statements = 0
+        self.sql_seconds = 0.0
+        event.listen(self.engine, "before_cursor_execute", self._before)
+        event.listen(self.engine, "after_cursor_execute", self._after)
 
-    apps: dict[str, object] = {}
-    out: list[PageMeasure] = []
+    def _before(self, conn, *_a, **_k):
+        self.statements += 1
+        conn.info["bench_t0"] = time.perf_counter()
+
+    def _after(self, conn, *_a, **_k):
+        self.sql_seconds += time.perf_counter() - conn.info.pop("bench_t0", time.perf_counter())
+
+    def use(self) -> None:
+        dbmod.configure(self.factory)
+
+    def app(self, role: str):
+        if role not in self.apps:
+            self.use()
+            self.apps[role] = sign_in(USER_OF_ROLE[role])
+        return self.apps[role]
+
+    def run(self, at, cold: bool) -> tuple[float, int, float]:
+        """One AppTest run: (seconds, statements, seconds in SQL execute)."""
+        self.use()
+        if cold:
+            view_cache.clear()
+        self.statements, self.sql_seconds = 0, 0.0
+        t = time.perf_counter()
+        at.run()
+        elapsed = time.perf_counter() - t
+        if at.exception:
+            raise RuntimeError(at.exception[0].value)
+        return elapsed, self.statements, self.sql_seconds
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def measure_pages(urls: list[str], runs: int, only: list[str] | None = None,
+                  ) -> list[list[PageMeasure]]:
+    """Each page on each database, the databases taking turns run by run: a change in the
+    machine's load while measuring weighs on all of them alike, so their ratio is fair."""
+    dbs = [_Database(url) for url in urls]
+    out: list[list[PageMeasure]] = [[] for _ in dbs]
     try:
         for spec in PAGES:
             if only and not any(o in spec.path for o in only):
                 continue
             role = role_for(spec)
-            m = PageMeasure(spec.path, spec.title, role)
-            out.append(m)
-            try:
-                at = apps.get(role) or sign_in(USER_OF_ROLE[role])
-                apps[role] = at
-                at.switch_page(spec.path)
-                at.run()   # warm-up (and the switch)
-                if at.exception:
-                    raise RuntimeError(at.exception[0].value)
-                event.listen(engine, "before_cursor_execute", on_execute)
+            ms_ = [PageMeasure(spec.path, spec.title, role) for _ in dbs]
+            for lst, m in zip(out, ms_):
+                lst.append(m)
+            live = list(zip(dbs, ms_))
+            apps = {}
+            for db, m in live:
                 try:
-                    # Reruns (a click on the page: its read models are computed), then first
-                    # views (as after a write to what the page reads: nothing of
-                    # services/view_cache is kept).
-                    for times, statements, cold in ((m.times, m.statements, False),
-                                                    (m.cold_times, m.cold_statements, True)):
-                        for _ in range(runs):
-                            if cold:
-                                view_cache.clear()
-                            count[0] = 0
-                            t = time.perf_counter()
-                            at.run()
-                            times.append(time.perf_counter() - t)
-                            statements.append(count[0])
-                            if at.exception:
-                                raise RuntimeError(at.exception[0].value)
-                finally:
-                    event.remove(engine, "before_cursor_execute", on_execute)
-            except Exception as exc:  # noqa: BLE001 — reported in the table, the others go on
-                m.error = f"{type(exc).__name__}: {str(exc)[:160]}"
-                apps.pop(role, None)
-            print(f"    {spec.title:10s} {role:13s} rerun p50 {ms(m.p50):>7} p95 {ms(m.p95):>7} ms; "
-                  f"first view p50 {ms(m.cold_p50):>7} p95 {ms(m.cold_p95):>7} ms {m.stmts:>6} stmts"
-                  + (f"  ERROR {m.error}" if m.error else ""), flush=True)
+                    at = db.app(role)
+                    db.use()
+                    at.switch_page(spec.path)
+                    at.run()   # warm-up (and the switch)
+                    if at.exception:
+                        raise RuntimeError(at.exception[0].value)
+                    apps[id(db)] = at
+                except Exception as exc:  # noqa: BLE001 — reported in the table
+                    m.error = f"{type(exc).__name__}: {str(exc)[:160]}"
+                    db.apps.pop(role, None)
+            # Reruns (a click on the page: its read models are computed), then first views
+            # (as after a write to what the page reads: nothing of services/view_cache kept).
+            for cold in (False, True):
+                for _ in range(runs):
+                    for db, m in live:
+                        if m.error:
+                            continue
+                        try:
+                            seconds, statements, sql = db.run(apps[id(db)], cold)
+                        except Exception as exc:  # noqa: BLE001
+                            m.error = f"{type(exc).__name__}: {str(exc)[:160]}"
+                            db.apps.pop(role, None)
+                            continue
+                        (m.cold_times if cold else m.times).append(seconds)
+                        (m.cold_statements if cold else m.statements).append(statements)
+                        (m.cold_sql if cold else m.sql).append(sql)
+            for m in ms_:
+                print(f"    {spec.title:10s} {role:13s} rerun p50 {ms(m.p50):>7} p95 {ms(m.p95):>7} ms; "
+                      f"first view p50 {ms(m.cold_p50):>7} p95 {ms(m.cold_p95):>7} ms "
+                      f"(SQL {ms(m.cold_sql_p50):>6}) {m.stmts:>6} stmts"
+                      + (f"  ERROR {m.error}" if m.error else ""), flush=True)
     finally:
         dbmod.configure(None)
-        engine.dispose()
+        for db in dbs:
+            db.close()
     return out
 
 
@@ -230,7 +279,8 @@ def table(kind: str, empty: list[PageMeasure], big: list[PageMeasure],
     head = ["page", "role", "rerun: empty p95", "generated p50", "generated p95", "× empty",
             "first view: empty p95"] + (["smaller p50"] if base else []) + [
             "generated p50", "generated p95", "× empty"] + (["× smaller (p50)"] if base else []) + [
-            "SQL empty"] + (["SQL smaller"] if base else []) + ["SQL generated", "flags"]
+            "SQL empty"] + (["SQL smaller"] if base else []) + ["SQL generated",
+            "SQL ms: empty p50", "generated p50", "flags"]
     lines = ["| " + " | ".join(head) + " |", "|---|---|" + "---:|" * (len(head) - 3) + "---|"]
     misses = []
     by_path = {m.path: m for m in empty}
@@ -265,6 +315,7 @@ def table(kind: str, empty: list[PageMeasure], big: list[PageMeasure],
         cells += [ms(g.cold_p50), ms(g.cold_p95), f"{first:.2f}"]
         cells += [f"{growth:.2f}"] if base else []
         cells += [e.stmts if e else "–"] + ([b.stmts if b else "–"] if base else []) + [g.stmts]
+        cells += [ms(e.cold_sql_p50) if e else "–", ms(g.cold_sql_p50)]
         lines.append("| " + " | ".join(cells) + f" | {'; '.join(flags)} |")
     return "\n".join(lines), misses
 
@@ -297,29 +348,25 @@ def main(argv: list[str] | None = None) -> int:
     sections, all_misses = [], []
     for kind in kinds:
         given = a.sqlite_url if kind == "sqlite" else a.pg_url
-        print(f"[{kind}] empty database × {a.runs} runs per page …", flush=True)
-        with fresh(kind) as url:
-            seed_empty(url)
-            empty = measure_pages(url, a.runs, a.only)
-        if given:
-            print(f"[{kind}] {label}: {given} …", flush=True)
-            big = measure_pages(given, a.runs, a.only)
-            gen_note = f"the street at `{given.split('@')[-1]}`"
-        else:
-            with fresh(kind) as url:
+        baseline = a.sqlite_baseline if kind == "sqlite" else a.pg_baseline
+        with fresh(kind) as empty_url, (nullcontext(given) if given else fresh(kind)) as big_url:
+            seed_empty(empty_url)
+            if given:
+                gen_note = f"the street at `{given.split('@')[-1]}`"
+            else:
                 print(f"[{kind}] generating ({label}) …", flush=True)
-                migrate(url)
-                res = generate(url, a.years, a.scale)
+                migrate(big_url)
+                res = generate(big_url, a.years, a.scale)
                 gen_note = (f"generated here: {res['rows']:,} rows in {res['seconds']:.0f} s "
                             f"({res['rows'] / res['seconds']:,.0f} rows/s)")
-                print(f"[{kind}] {label} …", flush=True)
-                big = measure_pages(url, a.runs, a.only)
-        baseline = a.sqlite_baseline if kind == "sqlite" else a.pg_baseline
-        base = None
-        if baseline:
-            print(f"[{kind}] smaller street {baseline} …", flush=True)
-            base = measure_pages(baseline, a.runs, a.only)
-            gen_note += f"; compared with the smaller street `{baseline.split('@')[-1]}`"
+            if baseline:
+                gen_note += f"; compared with the smaller street `{baseline.split('@')[-1]}`"
+            print(f"[{kind}] empty database, {label}" + (", smaller street" if baseline else "")
+                  + f": {a.runs} runs per page each, taking turns …", flush=True)
+            measured = measure_pages([empty_url, big_url] + ([baseline] if baseline else []),
+                                     a.runs, a.only)
+        empty, big = measured[0], measured[1]
+        base = measured[2] if baseline else None
         load = "/".join(f"{x:.1f}" for x in os.getloadavg())
         gen_note += f"; load average {load} after this backend"
         tbl, misses = table(kind, empty, big, base)
@@ -333,7 +380,8 @@ def main(argv: list[str] | None = None) -> int:
         f"page) after a warm-up, p50/p95 over {a.runs} runs of each kind: reruns (what a click on "
         "the page costs: read models kept by services/view_cache) and first views (the cache "
         "cleared before each run, as after a write to what the page reads). SQL: statements per "
-        "first view (distinct values). Targets: p95 ≤ 300 ms and ≤ 1.5 × the empty database; statements not growing "
+        "first view (distinct values); SQL ms: time spent executing them in a first view (p50). "
+        "The databases take turns run by run. Targets: p95 ≤ 300 ms and ≤ 1.5 × the empty database; statements not growing "
         "with history (nor, × smaller, time: first-view p50 on the generated street over the "
         "smaller one of the same organisation).", "", *sections,
         "**Misses:**" if all_misses else "**All pages within the targets.**",
