@@ -70,34 +70,47 @@ for row in rows:
             continue
         close_tab, incident_tab, other_tab, transfer_tab = st.tabs(
             ["办结", "转为突发事件", "登记为核报/批示", "交接"])
+        # Typed fields go in a form with their button: a click right after typing is not lost
+        # to the field's commit-on-blur rerun (streamlit/streamlit#8725). Not cleared on
+        # submit: after a refusal the officer corrects what they wrote.
         with close_tab:
-            result = st.text_input("办理结果", key=f"result_{row.id}_v{row.version}")
-            if st.button("办结", key=f"close_{row.id}", type="primary"):
+            with st.form(f"close_form_{row.id}", border=False, clear_on_submit=False):
+                result = st.text_input("办理结果", key=f"result_{row.id}_v{row.version}")
+                close = st.form_submit_button("办结", key=f"close_{row.id}", type="primary")
+            if close:
                 forms.submit(calls.close_call, actor, row.id, row.version, result, success="来电已办结")
         with incident_tab:
-            a, b = st.columns(2)
-            category = a.selectbox("事件类别", list(CATEGORY_LABELS), format_func=CATEGORY_LABELS.get,
-                                   key=f"cat_{row.id}")
-            level = b.selectbox("事件等级", list(LEVEL_LABELS), format_func=LEVEL_LABELS.get,
-                                index=list(LEVEL_LABELS).index(None), key=f"lvl_{row.id}")
-            place = st.text_input("事发地点", key=f"place_{row.id}")
-            if st.button("转为突发事件", key=f"incident_{row.id}", type="primary",
-                         disabled=row.incident_id is not None):
+            with st.form(f"incident_form_{row.id}", border=False, clear_on_submit=False):
+                a, b = st.columns(2)
+                category = a.selectbox("事件类别", list(CATEGORY_LABELS),
+                                       format_func=CATEGORY_LABELS.get, key=f"cat_{row.id}")
+                level = b.selectbox("事件等级", list(LEVEL_LABELS), format_func=LEVEL_LABELS.get,
+                                    index=list(LEVEL_LABELS).index(None), key=f"lvl_{row.id}")
+                place = st.text_input("事发地点", key=f"place_{row.id}")
+                to_incident = st.form_submit_button(
+                    "转为突发事件", key=f"incident_{row.id}", type="primary",
+                    disabled=row.incident_id is not None)
+            if to_incident:
                 forms.submit(calls.open_incident, actor, row.id, row.version, category, place, "", level,
                              success="已转为突发事件，报告时限已开始计时")
         with other_tab:
             if st.button("登记为核报", key=f"verify_{row.id}", disabled=row.verification_request_id is not None):
                 forms.submit(calls.open_verification_request, actor, row.id, row.version,
                              success="已登记为核报（第二十条）")
-            leader = st.text_input("批示领导", key=f"leader_{row.id}")
-            if st.button("登记为领导批示", key=f"instr_{row.id}", disabled=row.instruction_id is not None):
+            with st.form(f"instr_form_{row.id}", border=False, clear_on_submit=False):
+                leader = st.text_input("批示领导", key=f"leader_{row.id}")
+                to_instruction = st.form_submit_button("登记为领导批示", key=f"instr_{row.id}",
+                                                       disabled=row.instruction_id is not None)
+            if to_instruction:
                 forms.submit(calls.open_instruction, actor, row.id, row.version, leader,
                              success="已登记为领导批示，请到「领导批示」传达")
         with transfer_tab:
             people = people_for.get(row.id, {})
-            to = st.selectbox("交给", list(people), format_func=people.get, index=None,
-                              placeholder="选择值班人员", key=f"to_{row.id}")
-            reason = st.text_input("交接说明", key=f"reason_{row.id}")
-            if st.button("发起交接", key=f"transfer_{row.id}"):
+            with st.form(f"transfer_form_{row.id}", border=False, clear_on_submit=False):
+                to = st.selectbox("交给", list(people), format_func=people.get, index=None,
+                                  placeholder="选择值班人员", key=f"to_{row.id}")
+                reason = st.text_input("交接说明", key=f"reason_{row.id}")
+                hand = st.form_submit_button("发起交接", key=f"transfer_{row.id}")
+            if hand:
                 forms.submit(calls.request_transfer, actor, row.id, row.version, to, reason,
                              success="已发起交接，对方接受后转由其负责")

@@ -2,8 +2,11 @@
 page's quick entry (第十一、十二条) and the other three pages render without error."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from services import clock
 from services.daily import calls
 from test_incident_pages import by_label, errors, signed_in, street  # noqa: F401  (fixture)
 
@@ -93,3 +96,51 @@ def test_instruction_tabs_run_only_when_chosen(street):
     at.session_state["instructions_tab"] = "领导看板"
     at.run()
     assert not at.expander and at.dataframe[0].value["领导"].tolist() == ["王书记"]
+
+
+def test_instruction_fields_are_sent_with_their_buttons_and_kept_after_a_refusal(street):
+    """In the browser a click right after typing may be lost to the field's commit-on-blur
+    rerun (streamlit/streamlit#8725): each typed field of 传达与督办 is in one form with the
+    button that uses it, so the two travel together. The forms are not cleared on submit:
+    after a refusal the officer corrects what they typed, not types it again."""
+    from services.daily import instructions as ins
+    from ui.incidents import local_now
+
+    iid = ins.record_instruction(street.officer, ins.InstructionInput("王书记", "排查积水点"))
+    at = signed_in("wangwu", "pages/instructions.py")
+    at.session_state["instructions_tab"] = "传达与督办"
+    at.run()
+    chosen, due, pass_on = (at.multiselect(key=f"targets_{iid}"), at.datetime_input(key=f"due_{iid}"),
+                            at.button(key=f"pass_{iid}"))
+    assert pass_on.form_id and chosen.form_id == due.form_id == pass_on.form_id
+
+    # a due time typed, no unit chosen: refused, and the time is still there for the retry
+    wanted = local_now() + timedelta(hours=5)
+    due.set_value(wanted)
+    pass_on.click().run()
+    assert "传达批示须至少选择一个承办单位或人员" in errors(at)
+    assert at.datetime_input(key=f"due_{iid}").value == wanted
+    at.multiselect(key=f"targets_{iid}").set_value([street.unit_id])
+    at.button(key=f"pass_{iid}").click().run()
+    assert not errors(at) and any("已传达至1个单位" in s.value for s in at.success)
+    [t] = ins.instruction_detail(street.officer, iid).targets
+    assert clock.local(t.feedback_due).replace(tzinfo=None) == wanted
+
+    # the feedback and its button: typed and sent with one click
+    note, record = at.text_input(key=f"fb_{t.id}"), at.button(key=f"fbb_{t.id}")
+    assert record.form_id and note.form_id == record.form_id != pass_on.form_id
+    record.click().run()
+    assert "反馈内容：不能为空" in errors(at)
+    at.text_input(key=f"fb_{t.id}").input("已排查积水点3处，均已设置警示")
+    at.button(key=f"fbb_{t.id}").click().run()
+    assert not errors(at) and any("反馈已登记" in s.value for s in at.success)
+    assert ins.instruction_detail(street.officer, iid).targets[0].feedback_text == "已排查积水点3处，均已设置警示"
+
+    # all fed back: the reply to the leader, likewise one form with its button
+    result, report = at.text_area(key=f"result_{iid}"), at.button(key=f"report_{iid}")
+    assert report.form_id and result.form_id == report.form_id
+    result.input("各村社区已排查积水点，均已设置警示")
+    report.click().run()
+    assert not errors(at) and any("已回复领导，批示办结" in s.value for s in at.success)
+    done = ins.instruction_detail(street.officer, iid)
+    assert (done.state, done.result) == ("closed", "各村社区已排查积水点，均已设置警示")

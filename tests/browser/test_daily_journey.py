@@ -3,8 +3,12 @@
 a duty officer on shift logs three calls → turns one into an incident and one into a leader
 instruction → passes the instruction on to two units → records one unit's feedback → signs
 for a mayor-hotline item on a holiday (today is made a statutory holiday through
-services.calendar first: the live server cannot freeze time) → opens the shift's log book and
-downloads the .docx. Screenshots in test-artifacts/daily-*.png.
+services.calendar first: the live server cannot freeze time) → opens the shift's log book, adds
+a note and downloads the .docx. Screenshots in test-artifacts/daily-*.png.
+
+Each text typed here is clicked away at once: every such field is in a form with its button
+(a click right after typing outside a form may be lost, streamlit/streamlit#8725), so the
+buttons are pressed as form submit buttons.
 """
 from __future__ import annotations
 
@@ -77,6 +81,12 @@ def _call(page, summary: str, caller: str) -> None:
     expect(page.get_by_text("来电已登记，由您首接负责（第十二条）").first).to_be_visible()
 
 
+def _submit_in(page, scope, name: str) -> None:
+    """Press the form submit button `name` within `scope` (a tab carries the same words)."""
+    scope.get_by_test_id("stFormSubmitButton").get_by_role("button", name=name, exact=True).click()
+    settle(page)
+
+
 def _expander(page, caller: str):
     details = page.locator("details", has_text=caller).first
     if details.get_attribute("open") is None:
@@ -98,26 +108,24 @@ def test_daily_journey(live_app, page):
     box = _expander(page, "张网格员")
     box.get_by_role("tab", name="转为突发事件").click()
     box.get_by_label("事发地点", exact=True).fill("巨龙大道")
-    box.get_by_role("button", name="转为突发事件", exact=True).click()
-    settle(page)
+    _submit_in(page, box, "转为突发事件")
     expect(page.get_by_text("已转为突发事件").first).to_be_visible()
 
     box = _expander(page, "王书记秘书")
     box.get_by_role("tab", name="登记为核报/批示").click()
     box.get_by_label("批示领导", exact=True).fill("王书记")
-    box.get_by_role("button", name="登记为领导批示", exact=True).click()
-    settle(page)
+    _submit_in(page, box, "登记为领导批示")
     expect(page.get_by_text("已登记为领导批示").first).to_be_visible()
 
     open_page(page, "领导批示")
     page.get_by_role("tab", name="传达与督办").click()
     choose(page, "传达至单位", "柏泉村")
     choose(page, "传达至单位", "某社区")
-    press(page, "传达")
+    submit(page, "传达")
     expect(page.get_by_text("已传达至2个单位").first).to_be_visible()
     page.get_by_role("tab", name="传达与督办").click()
     fill(page, "代某社区登记反馈", "已排查积水点3处，均已设置警示")
-    press(page, "登记某社区的反馈")
+    submit(page, "登记某社区的反馈")
     expect(page.get_by_text("反馈已登记").first).to_be_visible()
     snap(page, "daily-instruction")
 
@@ -129,6 +137,9 @@ def test_daily_journey(live_app, page):
 
     open_page(page, "值班记录本")
     expect(page.get_by_text("王五").first).to_be_visible()          # 值班人员 (the table is a canvas)
+    fill(page, "添加记事", "22:10 巡查巨龙大道，积水已退")
+    submit(page, "记入记录本")
+    expect(page.get_by_text("已记入").first).to_be_visible()
     press(page, "生成打印文件")
     with page.expect_download() as dl:
         page.get_by_role("button", name="下载值班记录本（.docx）").click()
@@ -136,5 +147,5 @@ def test_daily_journey(live_app, page):
     snap(page, "daily-logbook")
     from docx import Document
     text = "\n".join(c.text for t in Document(io.BytesIO(data)).tables for r in t.rows for c in r.cells)
-    for words in ("巨龙大道积水", "王书记", "某社区反馈", "RX-001"):
+    for words in ("巨龙大道积水", "王书记", "某社区反馈", "RX-001", "巡查巨龙大道，积水已退"):
         assert words in text, words
