@@ -109,12 +109,18 @@ if transfers:
             st.markdown(f"**{md(t.incident_title)}**")
             st.caption(f"{t.from_name} 于 {fmt(t.requested_at)} 发起交接，交由您负责（首接负责，第十二条）")
             st.markdown(f"交接说明：{md(t.reason)}")
-            reason = st.text_input("拒绝理由", key=f"{k}_decline_reason", placeholder="拒绝时填写")
-            accept_col, decline_col, _ = st.columns([1, 1, 4])
-            if accept_col.button("接受交接", key=f"{k}_accept", type="primary"):
+            # The reason goes with the click, not lost to the field's commit-on-blur rerun
+            # (streamlit/streamlit#8725); kept after a refusal. Enter does not submit: it
+            # would press the form's first button, 接受交接.
+            with st.form(f"{k}_form", border=False, clear_on_submit=False, enter_to_submit=False):
+                reason = st.text_input("拒绝理由", key=f"{k}_decline_reason", placeholder="拒绝时填写")
+                accept_col, decline_col, _ = st.columns([1, 1, 4])
+                accept = accept_col.form_submit_button("接受交接", key=f"{k}_accept", type="primary")
+                decline = decline_col.form_submit_button("拒绝", key=f"{k}_decline")
+            if accept:
                 act(incidents.accept_transfer, actor, snap.id, snap.version,
                     success=f"已接受「{t.incident_title}」，现由您负责", snapshot=f"transfer_{t.id}")
-            if decline_col.button("拒绝", key=f"{k}_decline"):
+            if decline:
                 act(incidents.decline_transfer, actor, snap.id, snap.version, reason,
                     success="已拒绝交接", snapshot=f"transfer_{t.id}")
 

@@ -93,7 +93,7 @@ def leader_signs_off(leader, what: str, shot: str | None = None) -> None:
     expect(card).to_be_visible()
     if shot:
         snap(leader, shot)
-    card.get_by_role("button", name="签发").click()
+    card.get_by_test_id("stFormSubmitButton").get_by_role("button", name="签发").click()
     settle(leader)
     flashed(leader, "已签发")
 
@@ -240,7 +240,7 @@ def _journey(app, page, leader) -> None:
     closure = leader.locator("[class*='st-key-closure_card_']").filter(has_text=TITLE)
     expect(closure).to_contain_text("处置完毕，道路恢复通行")
     snap(leader, "incident-10-leader-closure")
-    closure.get_by_role("button", name="批准关闭").click()
+    closure.get_by_test_id("stFormSubmitButton").get_by_role("button", name="批准关闭").click()
     settle(leader)
     flashed(leader, f"已批准关闭「{TITLE}」")
 
