@@ -70,21 +70,30 @@ show_notice(NOTICE)
 
 if view.status in (None, "draft") and may_edit:
     with st.container(border=True):
-        cols = st.columns([2, 1, 1.3, 1.3, 1.3], vertical_alignment="bottom")
+        cols = st.columns([2, 1.3, 2.3, 1.3], vertical_alignment="bottom")
         sets = list(TEMPLATE_SET_LABELS)
+        # Outside the form below: the template download (Excel 与日历文件) follows this choice live.
         template_set = cols[0].selectbox(
             "班次模板", sets, format_func=TEMPLATE_SET_LABELS.get, key=f"roster_template_set_{month_key}",
             index=sets.index(view.template_set) if view.template_set in sets else 0)
-        seed = cols[1].number_input("随机种子", min_value=0, max_value=9999, value=1, step=1,
-                                    key="roster_seed", help="同一种子得到同一排班结果，便于复核")
         if view.roster_id is None:
-            if cols[2].button("按模板生成本月", key="roster_create", icon=":material/calendar_month:"):
+            if cols[1].button("按模板生成本月", key="roster_create", icon=":material/calendar_month:"):
                 if attempt(rosters.create_month, actor, unit_id, year, month, template_set):
                     notify(NOTICE, "success", f"已按模板生成{year}年{month}月的空白班次，请安排人员或自动排班")
                     st.rerun()
-        if cols[3].button("自动排班", key="roster_auto", icon=":material/auto_fix_high:",
-                          help="按“最久未值班者优先、周末节假日均衡”自动安排本月，覆盖草稿中的人员安排；"
-                               "请假和不可排班日期不予安排"):
+        # The seed goes in a form with 自动排班: a click right after typing is not lost to the
+        # field's commit-on-blur rerun (streamlit/streamlit#8725). Enter does not submit: it
+        # would overwrite the draft's assignments.
+        with cols[2].form("roster_auto_form", border=False, clear_on_submit=False,
+                          enter_to_submit=False):
+            seed_col, auto_col = st.columns([1, 1.3], vertical_alignment="bottom")
+            seed = seed_col.number_input("随机种子", min_value=0, max_value=9999, value=1, step=1,
+                                         key="roster_seed", help="同一种子得到同一排班结果，便于复核")
+            auto = auto_col.form_submit_button(
+                "自动排班", key="roster_auto", icon=":material/auto_fix_high:",
+                help="按“最久未值班者优先、周末节假日均衡”自动安排本月，覆盖草稿中的人员安排；"
+                     "请假和不可排班日期不予安排")
+        if auto:
             report = attempt(rosters.auto_schedule_month, actor, unit_id, year, month,
                              template_set, int(seed))
             if report:
@@ -98,7 +107,7 @@ if view.status in (None, "draft") and may_edit:
                            report.explanations)
                 st.rerun()
         if view.status == "draft" and may_publish:
-            if cols[4].button("发布", key="roster_publish", type="primary", icon=":material/publish:"):
+            if cols[3].button("发布", key="roster_publish", type="primary", icon=":material/publish:"):
                 if attempt(rosters.publish, actor, view.roster_id, view.roster_version):
                     forms.forget("shift")
                     notify(NOTICE, "success", f"{year}年{month}月值班表已发布")

@@ -45,15 +45,27 @@ def request_card(sw, actions: list[tuple], note: bool = False) -> None:
         st.caption(f"申请时间 {fmt(sw.requested_at)}"
                    + (f" · 同事同意 {fmt(sw.accepted_at)}" if sw.accepted_at else ""))
         k = f"swap_{sw.id}_v{sw.version}"
-        text = st.text_input("意见", key=f"{k}_note", placeholder="拒绝或不批准时可说明原因") if note else ""
-        cols = st.columns(len(actions) + 2)
-        for col, (label, icon, fn, takes_note, done) in zip(cols, actions):
-            if col.button(label, key=f"{k}_{label}", icon=icon,
-                          type="primary" if icon == ":material/check:" else "secondary"):
-                args = (actor, sw.id, sw.version) + ((text,) if takes_note else ())
-                if attempt(fn, *args):
-                    notify(NOTICE, "success", done)
-                    st.rerun()
+        # With an opinion, it and the buttons are one form: a click right after typing is not
+        # lost to the field's commit-on-blur rerun (streamlit/streamlit#8725). Kept after a
+        # refusal; Enter does not submit (it would press the first button, 同意 / 批准).
+        box = (st.form(f"{k}_form", border=False, clear_on_submit=False, enter_to_submit=False)
+               if note else st.container())
+        clicked = None
+        with box:
+            text = st.text_input("意见", key=f"{k}_note", placeholder="拒绝或不批准时可说明原因") if note else ""
+            cols = st.columns(len(actions) + 2)
+            for col, action in zip(cols, actions):
+                label, icon = action[:2]
+                press = col.form_submit_button if note else col.button
+                if press(label, key=f"{k}_{label}", icon=icon,
+                         type="primary" if icon == ":material/check:" else "secondary"):
+                    clicked = action
+        if clicked:
+            _label, _icon, fn, takes_note, done = clicked
+            args = (actor, sw.id, sw.version) + ((text,) if takes_note else ())
+            if attempt(fn, *args):
+                notify(NOTICE, "success", done)
+                st.rerun()
 
 
 # ---------------------------------------------------------------- ask a colleague
@@ -85,9 +97,15 @@ if me is not None:
                                          format_func=lambda i: f"{theirs[i].label}（{theirs[i].role_label}）")
                 else:
                     st.caption(f"{md(colleagues[to].name)}在未来两个月内没有可换的班次，可改为替班。")
-            reason = st.text_input("事由", key=f"{k}_reason", max_chars=200, placeholder="如：外出培训、家中有事")
-            if st.button("提交申请", key=f"{k}_submit", type="primary", icon=":material/send:",
-                         disabled=to is None):
+            # The reason goes in a form with 提交申请 (a click right after typing is not lost to
+            # the field's commit-on-blur rerun, streamlit/streamlit#8725); kept after a refusal.
+            # The choices above stay live: they show or hide 对方的班次 and enable the button.
+            with st.form(f"{k}_request", border=False, clear_on_submit=False):
+                reason = st.text_input("事由", key=f"{k}_reason", max_chars=200,
+                                       placeholder="如：外出培训、家中有事")
+                ask = st.form_submit_button("提交申请", key=f"{k}_submit", type="primary",
+                                            icon=":material/send:", disabled=to is None)
+            if ask:
                 if attempt(rosters.request_swap, actor, shift_id, me, to, kind, other, reason):
                     forms.renew("swap_new")
                     what = "换班" if kind == "swap" else "替班"
