@@ -5,8 +5,9 @@
 
 Times one AppTest run of the page, signed in, in four situations, `--runs` times each: a
 first view (every read model dropped), a rerun, after a call is logged (a table the
-compliance dashboard does not read; logged through the use case, with its audit row)
-and after a check-in (one it reads). It writes, so it
+compliance dashboard does not read; logged through the use case, with its audit row),
+after a check-in (one it reads) and a minute later, nothing written (what is overdue
+depends on the time: the dashboard is recomputed each minute). It writes, so it
 works on a copy of the street it is given (a file copy; a PostgreSQL TEMPLATE copy),
 dropped at the end. Results are printed, for bench/results.md's readings.
 """
@@ -18,7 +19,7 @@ import statistics
 import tempfile
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, select, text
@@ -30,12 +31,12 @@ from models.db import make_engine
 from models.org import Person
 from models.roster import CheckIn, Shift
 from navigation import PAGES
-from services import auth, view_cache
+from services import auth, clock, view_cache
 from services.daily import calls
 from services.permissions import Actor
 from services.uow import transaction
 
-SITUATIONS = ("first view", "rerun", "after a call", "after a check-in")
+SITUATIONS = ("first view", "rerun", "after a call", "after a check-in", "a minute later")
 
 
 def copy_of(url: str):
@@ -106,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
             with transaction() as s:
                 check_in(s, n)
             run("after a check-in")
+            later = datetime.now(timezone.utc) + timedelta(minutes=n + 1)
+            clock.set_source(lambda later=later: later)
+            run("a minute later")
+            clock.set_source(None)
         if at.exception:
             raise RuntimeError(at.exception[0].value)
         print(f"{spec.title} on {args.url.split('@')[-1]}, {args.runs} runs each")
@@ -115,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {situation} | {statistics.median(ms):.1f} | {ms[-1]:.1f} | "
                   f"{'/'.join(str(n) for n in sorted({n for _t, n in rows}))} |")
     finally:
+        clock.set_source(None)
         dbmod.configure(None)
         engine.dispose()
         drop()
