@@ -42,24 +42,28 @@ def show_book(book, shift_id: int) -> None:
         st.caption(f"补记（{fmt(a.at)} {a.author}）：{a.text}")
     # The text goes in a form with its button: a click right after typing is not lost to the
     # field's commit-on-blur rerun (streamlit/streamlit#8725). Not cleared on submit: after
-    # a refusal the officer corrects what they wrote.
+    # a refusal the officer corrects what they wrote; once recorded, fresh keys empty it.
     if not book.sealed:
+        k = forms.new_key(f"note_{shift_id}")
         with st.form(f"note_form_{shift_id}", border=False, clear_on_submit=False):
-            note = st.text_area("添加记事", key=f"note_{shift_id}")
+            note = st.text_area("添加记事", key=k)
             add = st.form_submit_button("记入记录本", key=f"note_btn_{shift_id}", type="primary")
         if add:
             if ui.run_action(logbook.add_entry, actor, shift_id, note, success="已记入"):
+                forms.renew(f"note_{shift_id}")
                 st.rerun()
     else:
         stored = {e.id: e for e in book.entries if e.id is not None}
+        k = forms.new_key(f"addendum_{shift_id}")
         with st.form(f"add_form_{shift_id}", border=False, clear_on_submit=False):
             target = st.selectbox("更正的记录", list(stored), index=None, placeholder="选择序号",
                                   format_func=lambda i: f"{stored[i].number}．{stored[i].text[:30]}",
-                                  key=f"corr_{shift_id}")
-            text = st.text_area("补记内容", key=f"add_{shift_id}")
+                                  key=f"{k}_corr")
+            text = st.text_area("补记内容", key=f"{k}_text")
             add = st.form_submit_button("添加补记", key=f"add_btn_{shift_id}")
         if add:
             if ui.run_action(logbook.add_addendum, actor, shift_id, target, text, success="已补记"):
+                forms.renew(f"addendum_{shift_id}")
                 st.rerun()
     if st.button("生成打印文件", key=f"print_{shift_id}", icon=":material/print:"):
         st.session_state[f"docx_{shift_id}"] = ui.run_action(logbook.log_book_docx, actor, shift_id)

@@ -144,3 +144,35 @@ def test_instruction_fields_are_sent_with_their_buttons_and_kept_after_a_refusal
     assert not errors(at) and any("已回复领导，批示办结" in s.value for s in at.success)
     done = ins.instruction_detail(street.officer, iid)
     assert (done.state, done.result) == ("closed", "各村社区已排查积水点，均已设置警示")
+
+
+def test_a_log_book_note_is_emptied_once_recorded(street):
+    """记入记录本 records the note and empties the field for the next one (it used to stay
+    there, inviting a second entry of the same note); a refused note stays to be corrected."""
+    from duty_support import LEADER_NAMES, OFFICER_NAMES, make_person
+    from services import calendar, rosters
+    from services.daily import logbook
+    from services.permissions import SYSTEM_ACTOR
+
+    today = clock.local(clock.now()).date()
+    calendar.seed_holidays(SYSTEM_ACTOR, [today.year])
+    for name in OFFICER_NAMES:
+        make_person(street.unit_id, name)
+    for name in LEADER_NAMES:
+        make_person(street.unit_id, name, can_lead=True)
+    rosters.auto_schedule_month(street.office, street.unit_id, today.year, today.month, seed=1)
+    view = rosters.month_view(street.office, street.unit_id, today.year, today.month)
+    rosters.publish(street.office, view.roster_id, view.roster_version)
+
+    at = signed_in("wangwu", "pages/logbook.py")
+    shift_id = at.selectbox(key=f"logbook_shift_{street.unit_id}").value
+    by_label(at.text_area, "添加记事").input("x" * 5001)
+    next(b for b in at.button if b.label == "记入记录本").click().run()
+    assert "记事内容" in errors(at)
+    assert by_label(at.text_area, "添加记事").value == "x" * 5001     # kept to be corrected
+    by_label(at.text_area, "添加记事").input("22时巡查值班室设备正常")
+    next(b for b in at.button if b.label == "记入记录本").click().run()
+    assert not errors(at) and any("已记入" in s.value for s in at.success)
+    assert by_label(at.text_area, "添加记事").value == ""
+    assert [e.text for e in logbook.log_book(street.officer, shift_id).entries
+            if e.kind == "note"] == ["22时巡查值班室设备正常"]
