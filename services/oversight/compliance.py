@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, null, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from models.incident import DeadlineRecord, Incident, VerificationRequest
@@ -101,12 +101,13 @@ def _fmt(dt) -> str:
     return clock.fmt(dt, "%m-%d %H:%M")
 
 
-def _staffing(unit_id: int, shifts: list[tuple[ShiftFacts, int]], periods, calendar,
+def _staffing(unit_id: int, shifts: list[tuple[ShiftFacts, int | None]], periods, calendar,
               starts_at, ends_at) -> list[Violation]:
     """validate_roster's coverage_gap, double_staffing_required and shift_leader_required
     (rules/staffing._shift_rules) over the unit's shifts touching [starts_at, ends_at), each
-    with its number of different officers, in validate_roster's order, without the people
-    and pair rules the dashboard does not count. The texts are the rules' own:
+    with its number of officers (None outside double-staffing periods, where it does not
+    matter), in validate_roster's order, without the people and pair rules the dashboard
+    does not count. The texts are the rules' own:
     tests/test_oversight.py compares them with load_month(...).violations()."""
     def violation(code: str, text: str, f: ShiftFacts) -> Violation:
         return Violation(code, RULES[code], f"{shift_label(f)}：{text}（{RULES[code]}）", f.id, None, f.day)
@@ -154,18 +155,23 @@ def roster_violations(s: Session, unit_ids: list[int], start: date, end: date,
         Shift.roster_id.in_(list(published.values()) or [-1])).group_by(Shift.roster_id)).all())
     near = [Shift.unit_id.in_(unit_ids), Shift.starts_at >= near_lo - NEIGHBOUR_MARGIN,
             Shift.starts_at < near_hi, Shift.ends_at > near_lo]
-    # Only how many different officers a shift has matters here (第九条's two).
-    officers = (select(func.count(ShiftOfficer.person_id.distinct()))
-                .where(ShiftOfficer.shift_id == Shift.id).scalar_subquery())
-    by_unit: dict[int, list[tuple[int, ShiftFacts, int]]] = defaultdict(list)
-    for sid, rid, uid, starts_at, ends_at, leader, n in s.execute(
-            select(Shift.id, Shift.roster_id, Shift.unit_id, Shift.starts_at, Shift.ends_at,
-                   Shift.leader_person_id, officers).where(*near).order_by(Shift.starts_at, Shift.id)):
-        by_unit[uid].append((rid, ShiftFacts(sid, uid, starts_at, ends_at, [], leader), n))
     periods = [period_of(r) for r in s.execute(
         select(SpecialPeriodRow).options(selectinload(SpecialPeriodRow.units)).where(
             SpecialPeriodRow.starts_at < near_hi, SpecialPeriodRow.ends_at > near_lo)
         .order_by(SpecialPeriodRow.starts_at, SpecialPeriodRow.id)).scalars()]
+    # How many officers a shift has matters only where a period asks for two (第九条):
+    # counted there alone (a count per shift of the month was most of this statement's
+    # time; (shift, person) is unique, so count is the number of different officers).
+    doubled = [and_(Shift.starts_at < p.ends_at, Shift.ends_at > p.starts_at)
+               for p in periods if p.double_staffing]
+    officers = (case((or_(*doubled), select(func.count(ShiftOfficer.person_id))
+                      .where(ShiftOfficer.shift_id == Shift.id).scalar_subquery()))
+                if doubled else null())
+    by_unit: dict[int, list[tuple[int, ShiftFacts, int | None]]] = defaultdict(list)
+    for sid, rid, uid, starts_at, ends_at, leader, n in s.execute(
+            select(Shift.id, Shift.roster_id, Shift.unit_id, Shift.starts_at, Shift.ends_at,
+                   Shift.leader_person_id, officers).where(*near).order_by(Shift.starts_at, Shift.id)):
+        by_unit[uid].append((rid, ShiftFacts(sid, uid, starts_at, ends_at, [], leader), n))
     calendar = load_calendar(s, years_of(near_lo, near_hi))
     starts = {uid: [f.starts_at for _r, f, _n in shifts] for uid, shifts in by_unit.items()}
 
