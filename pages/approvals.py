@@ -15,10 +15,21 @@ st.caption("带班领导审核签发报告、批准关闭事件（第七条）�
            "退回须写明意见。每一项审批都记入事件时间线和审计日志。")
 flash()
 
-# COMMENT_FORM: a comment and the buttons that use it are one form, so a click right after
-# typing is not lost to the field's commit-on-blur rerun (streamlit/streamlit#8725). Not
-# cleared on submit: a refused return (意见必填) keeps what was written. Enter does not submit:
-# in a form with two decisions it would press the first (签发 / 批准关闭).
+def decision(k: str, approve: tuple[str, str, str], back_label: str) -> tuple[str, bool, bool]:
+    """The comment and its two decisions as one form: (comment, approved, returned).
+
+    One form, so a click right after typing is not lost to the field's commit-on-blur rerun
+    (streamlit/streamlit#8725). Not cleared on submit: a refused return (意见必填) keeps what
+    was written. Enter does not submit: it would press the first decision (签发 / 批准关闭)."""
+    label, name, icon = approve
+    with st.form(f"{k}_form", border=False, clear_on_submit=False, enter_to_submit=False):
+        comment = st.text_input("审批意见", key=f"{k}_comment", placeholder="退回时必填")
+        with st.container(horizontal=True):
+            yes = st.form_submit_button(label, key=f"{k}_{name}", type="primary", icon=icon)
+            no = st.form_submit_button(back_label, key=f"{k}_return", icon=":material/undo:")
+    return comment, yes, no
+
+
 if st.button("刷新", key="approvals_refresh", icon=":material/refresh:"):
     st.rerun()
 queue = ui.run_action(incidents.approvals_queue, actor)
@@ -59,13 +70,7 @@ for r in queue.reports:
                            data=lambda rid=snap.id: incidents.report_docx(actor, rid),
                            file_name=f"{snap.title}-{snap.id}.docx", mime=DOCX_MIME,
                            on_click="ignore", key=f"{k}_docx", icon=":material/download:")
-        # The comment goes with the click (COMMENT_FORM).
-        with st.form(f"{k}_form", border=False, clear_on_submit=False, enter_to_submit=False):
-            comment = st.text_input("审批意见", key=f"{k}_comment", placeholder="退回时必填")
-            with st.container(horizontal=True):
-                sign = st.form_submit_button("签发", key=f"{k}_sign", type="primary",
-                                             icon=":material/draw:")
-                back = st.form_submit_button("退回修改", key=f"{k}_return", icon=":material/undo:")
+        comment, sign, back = decision(k, ("签发", "sign", ":material/draw:"), "退回修改")
         if sign:
             act(incidents.sign_off_report, actor, snap.id, snap.version, comment,
                 success=f"已签发「{snap.incident_title}」{snap.title}", snapshot=f"signoff_{r.id}")
@@ -90,12 +95,7 @@ for c in queue.closures:
         # 查看事件 uses no comment and stays a plain button, outside the comment's form.
         if st.button("查看事件", key=f"{k}_open", icon=":material/open_in_new:"):
             st.switch_page("pages/incidents.py", query_params={"id": snap.id})
-        with st.form(f"{k}_form", border=False, clear_on_submit=False, enter_to_submit=False):
-            comment = st.text_input("审批意见", key=f"{k}_comment", placeholder="退回时必填")
-            with st.container(horizontal=True):
-                approve = st.form_submit_button("批准关闭", key=f"{k}_approve", type="primary",
-                                                icon=":material/task_alt:")
-                back = st.form_submit_button("退回", key=f"{k}_return", icon=":material/undo:")
+        comment, approve, back = decision(k, ("批准关闭", "approve", ":material/task_alt:"), "退回")
         if approve:
             act(incidents.approve_closure, actor, snap.id, snap.version, comment,
                 success=f"已批准关闭「{snap.title}」", snapshot=f"closure_{c.id}")
