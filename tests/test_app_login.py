@@ -206,15 +206,21 @@ def test_cookie_relogin_after_a_reload_loads_only_that_account(app_env, monkeypa
     assert any(w.label == "用户名" for w in copied.text_input)
 
 
-def test_the_start_up_heap_is_frozen_once_a_page_has_run(app_env, monkeypatch):
+def test_the_start_up_heap_is_frozen_and_collections_made_rarer_once_a_page_has_run(app_env, monkeypatch):
     import gc
 
     from ui import heap
 
     monkeypatch.setattr(heap, "_frozen", False)
-    _make("zhao", ["duty_officer"])
-    at = _app()                                   # the login form: no page has run yet
-    assert not heap._frozen
-    _login(at, "zhao", GOOD)
-    assert heap._frozen and gc.get_freeze_count() > 0
-    assert heap.freeze_once() is False            # once per process
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)                 # Python's defaults
+        _make("zhao", ["duty_officer"])
+        at = _app()                                   # the login form: no page has run yet
+        assert not heap._frozen and gc.get_threshold() == (700, 10, 10)
+        _login(at, "zhao", GOOD)
+        assert heap._frozen and gc.get_freeze_count() > 0
+        assert gc.get_threshold() == heap.THRESHOLDS  # young collections made rarer
+        assert heap.freeze_once() is False            # once per process
+    finally:
+        gc.set_threshold(*before)
