@@ -223,7 +223,7 @@ def _compliance(s: Session, start: date, end: date) -> tuple[ComplianceRow, ...]
 
     # 第二、九、十条: the published rosters, checked by the roster rules. Kept apart (they do
     # not depend on the time, and are most of the work): the dashboard is computed again
-    # each minute and after calls, reports or late check-ins; these only when a shift,
+    # each minute and after check-ins, reports or inspections; these only when a shift,
     # roster, period or holiday is written (a shift starting on check-in included).
     unit_ids = tuple(u.id for u in units)
     for unit_id, day, kind, shift_id, text in view_cache.cached(
