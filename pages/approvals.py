@@ -18,11 +18,10 @@ flash()
 def decision(k: str, approve: tuple[str, str, str], back_label: str) -> tuple[str, bool, bool]:
     """The comment and its two decisions as one form: (comment, approved, returned).
 
-    One form, so a click right after typing is not lost to the field's commit-on-blur rerun
-    (streamlit/streamlit#8725). Not cleared on submit: a refused return (意见必填) keeps what
-    was written. Enter does not submit: it would press the first decision (签发 / 批准关闭)."""
+    A refused return (意见必填) keeps what was written; Enter does not press 签发 / 批准关闭
+    (forms.typed)."""
     label, name, icon = approve
-    with st.form(f"{k}_form", border=False, clear_on_submit=False, enter_to_submit=False):
+    with forms.typed(f"{k}_form", enter=False):
         comment = st.text_input("审批意见", key=f"{k}_comment", placeholder="退回时必填")
         with st.container(horizontal=True):
             yes = st.form_submit_button(label, key=f"{k}_{name}", type="primary", icon=icon)

@@ -70,17 +70,14 @@ for row in rows:
             continue
         close_tab, incident_tab, other_tab, transfer_tab = st.tabs(
             ["办结", "转为突发事件", "登记为核报/批示", "交接"])
-        # Typed fields go in a form with their button: a click right after typing is not lost
-        # to the field's commit-on-blur rerun (streamlit/streamlit#8725). Not cleared on
-        # submit: after a refusal the officer corrects what they wrote.
         with close_tab:
-            with st.form(f"close_form_{row.id}", border=False, clear_on_submit=False):
+            with forms.typed(f"close_form_{row.id}"):
                 result = st.text_input("办理结果", key=f"result_{row.id}_v{row.version}")
                 close = st.form_submit_button("办结", key=f"close_{row.id}", type="primary")
             if close:
                 forms.submit(calls.close_call, actor, row.id, row.version, result, success="来电已办结")
         with incident_tab:
-            with st.form(f"incident_form_{row.id}", border=False, clear_on_submit=False):
+            with forms.typed(f"incident_form_{row.id}"):
                 a, b = st.columns(2)
                 category = a.selectbox("事件类别", list(CATEGORY_LABELS),
                                        format_func=CATEGORY_LABELS.get, key=f"cat_{row.id}")
@@ -97,7 +94,7 @@ for row in rows:
             if st.button("登记为核报", key=f"verify_{row.id}", disabled=row.verification_request_id is not None):
                 forms.submit(calls.open_verification_request, actor, row.id, row.version,
                              success="已登记为核报（第二十条）")
-            with st.form(f"instr_form_{row.id}", border=False, clear_on_submit=False):
+            with forms.typed(f"instr_form_{row.id}"):
                 leader = st.text_input("批示领导", key=f"leader_{row.id}")
                 to_instruction = st.form_submit_button("登记为领导批示", key=f"instr_{row.id}",
                                                        disabled=row.instruction_id is not None)
@@ -106,7 +103,7 @@ for row in rows:
                              success="已登记为领导批示，请到「领导批示」传达")
         with transfer_tab:
             people = people_for.get(row.id, {})
-            with st.form(f"transfer_form_{row.id}", border=False, clear_on_submit=False):
+            with forms.typed(f"transfer_form_{row.id}"):
                 to = st.selectbox("交给", list(people), format_func=people.get, index=None,
                                   placeholder="选择值班人员", key=f"to_{row.id}")
                 reason = st.text_input("交接说明", key=f"reason_{row.id}")

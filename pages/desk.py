@@ -109,10 +109,8 @@ if transfers:
             st.markdown(f"**{md(t.incident_title)}**")
             st.caption(f"{t.from_name} 于 {fmt(t.requested_at)} 发起交接，交由您负责（首接负责，第十二条）")
             st.markdown(f"交接说明：{md(t.reason)}")
-            # The reason goes with the click, not lost to the field's commit-on-blur rerun
-            # (streamlit/streamlit#8725); kept after a refusal. Enter does not submit: it
-            # would press the form's first button, 接受交接.
-            with st.form(f"{k}_form", border=False, clear_on_submit=False, enter_to_submit=False):
+            # Enter would press 接受交接.
+            with forms.typed(f"{k}_form", enter=False):
                 reason = st.text_input("拒绝理由", key=f"{k}_decline_reason", placeholder="拒绝时填写")
                 accept_col, decline_col, _ = st.columns([1, 1, 4])
                 accept = accept_col.form_submit_button("接受交接", key=f"{k}_accept", type="primary")

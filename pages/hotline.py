@@ -46,9 +46,7 @@ for row in rows:
             if st.button("转发通知", key=f"fwd_{row.id}", type="primary"):
                 forms.submit(hotline.forward, actor, row.id, row.version, who, success="已转发通知")
         if "finish" in row.allowed:
-            # The result goes with its click, not lost to the field's commit-on-blur rerun
-            # (streamlit/streamlit#8725); kept after a refusal, to be corrected.
-            with st.form(f"done_form_{row.id}", border=False, clear_on_submit=False):
+            with forms.typed(f"done_form_{row.id}"):
                 result = st.text_input("办理结果", key=f"res_{row.id}")
                 done = st.form_submit_button("办结", key=f"done_{row.id}", type="primary")
             if done:

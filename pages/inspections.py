@@ -31,9 +31,7 @@ list_tab, record_tab, follow_tab, history_tab = st.tabs(["抽查名单", "登记
 
 with list_tab:
     st.caption("随机抽取单位，久未检查的单位被抽中的机会更大；按名单拨打值班电话查岗。")
-    # The numbers go in a form with the button: a click right after typing is not lost to the
-    # field's commit-on-blur rerun (streamlit/streamlit#8725); they stay as typed.
-    with st.form("spot_form", border=False, clear_on_submit=False):
+    with forms.typed("spot_form"):
         left, right, button = st.columns([1, 1, 1], vertical_alignment="bottom")
         n = left.number_input("抽查单位数", min_value=1, max_value=50, value=5, step=1, key="spot_n")
         seed = right.number_input("随机种子（可选）", min_value=0, value=None, step=1, key="spot_seed",

@@ -56,11 +56,8 @@ with open_tab:
                 for t in row.targets:
                     st.caption(f"{t.receiver}：{t.status_label}，时限 {fmt(t.feedback_due)}"
                                + (f"；反馈：{t.feedback_text}" if t.feedback_text else ""))
-                # Each action is a form with the fields it uses: a click right after typing
-                # is not lost to the field's commit-on-blur rerun (streamlit/streamlit#8725).
-                # Not cleared on submit: after a refusal the officer corrects what they wrote.
                 if row.id in passing:
-                    with st.form(f"pass_form_{row.id}", border=False, clear_on_submit=False):
+                    with forms.typed(f"pass_form_{row.id}"):
                         chosen = st.multiselect("传达至单位", list(unit_names),
                                                 format_func=unit_names.get, key=f"targets_{row.id}")
                         due = time_field("反馈时限", f"due_{row.id}", local_now() + timedelta(hours=2))
@@ -71,14 +68,14 @@ with open_tab:
                                      success=f"已传达至{len(chosen)}个单位")
                 for t in row.targets:
                     if t.fed_back_at is None:
-                        with st.form(f"fb_form_{t.id}", border=False, clear_on_submit=False):
+                        with forms.typed(f"fb_form_{t.id}"):
                             note = st.text_input(f"代{t.receiver}登记反馈", key=f"fb_{t.id}")
                             record = st.form_submit_button(f"登记{t.receiver}的反馈",
                                                            key=f"fbb_{t.id}")
                         if record:
                             forms.submit(ins.feed_back, actor, t.id, t.version, note, success="反馈已登记")
                 if row.state == "fed_back":
-                    with st.form(f"report_form_{row.id}", border=False, clear_on_submit=False):
+                    with forms.typed(f"report_form_{row.id}"):
                         result = st.text_area("向领导回复的落实情况", key=f"result_{row.id}")
                         report = st.form_submit_button("回复领导并办结", key=f"report_{row.id}",
                                                        type="primary")
@@ -95,7 +92,7 @@ with feedback_tab:
             with st.container(border=True):
                 st.markdown(f"**{t.receiver}** · 时限 {fmt(t.feedback_due)} · {t.status_label}")
                 # The text goes with its click (see the open tab); kept after a refusal.
-                with st.form(f"mine_form_{t.id}", border=False, clear_on_submit=False):
+                with forms.typed(f"mine_form_{t.id}"):
                     text = st.text_area("落实情况", key=f"mine_{t.id}")
                     send = st.form_submit_button("反馈", key=f"mineb_{t.id}", type="primary")
                 if send:

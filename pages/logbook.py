@@ -40,12 +40,10 @@ def show_book(book, shift_id: int) -> None:
             st.caption(f"交办事项：{item}")
     for a in book.addenda:
         st.caption(f"补记（{fmt(a.at)} {a.author}）：{a.text}")
-    # The text goes in a form with its button: a click right after typing is not lost to the
-    # field's commit-on-blur rerun (streamlit/streamlit#8725). Not cleared on submit: after
-    # a refusal the officer corrects what they wrote; once recorded, fresh keys empty it.
+    # The forms stay on the page: once recorded, fresh keys empty them (forms.typed).
     if not book.sealed:
         k = forms.new_key(f"note_{shift_id}")
-        with st.form(f"note_form_{shift_id}", border=False, clear_on_submit=False):
+        with forms.typed(f"note_form_{shift_id}"):
             note = st.text_area("添加记事", key=k)
             add = st.form_submit_button("记入记录本", key=f"note_btn_{shift_id}", type="primary")
         if add:
@@ -55,7 +53,7 @@ def show_book(book, shift_id: int) -> None:
     else:
         stored = {e.id: e for e in book.entries if e.id is not None}
         k = forms.new_key(f"addendum_{shift_id}")
-        with st.form(f"add_form_{shift_id}", border=False, clear_on_submit=False):
+        with forms.typed(f"add_form_{shift_id}"):
             target = st.selectbox("更正的记录", list(stored), index=None, placeholder="选择序号",
                                   format_func=lambda i: f"{stored[i].number}．{stored[i].text[:30]}",
                                   key=f"{k}_corr")

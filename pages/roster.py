@@ -81,11 +81,8 @@ if view.status in (None, "draft") and may_edit:
                 if attempt(rosters.create_month, actor, unit_id, year, month, template_set):
                     notify(NOTICE, "success", f"已按模板生成{year}年{month}月的空白班次，请安排人员或自动排班")
                     st.rerun()
-        # The seed goes in a form with 自动排班: a click right after typing is not lost to the
-        # field's commit-on-blur rerun (streamlit/streamlit#8725). Enter does not submit: it
-        # would overwrite the draft's assignments.
-        with cols[2].form("roster_auto_form", border=False, clear_on_submit=False,
-                          enter_to_submit=False):
+        # Enter would press 自动排班, overwriting the draft's assignments.
+        with cols[2], forms.typed("roster_auto_form", enter=False):
             seed_col, auto_col = st.columns([1, 1.3], vertical_alignment="bottom")
             seed = seed_col.number_input("随机种子", min_value=0, max_value=9999, value=1, step=1,
                                          key="roster_seed", help="同一种子得到同一排班结果，便于复核")

@@ -45,11 +45,8 @@ def request_card(sw, actions: list[tuple], note: bool = False) -> None:
         st.caption(f"申请时间 {fmt(sw.requested_at)}"
                    + (f" · 同事同意 {fmt(sw.accepted_at)}" if sw.accepted_at else ""))
         k = f"swap_{sw.id}_v{sw.version}"
-        # With an opinion, it and the buttons are one form: a click right after typing is not
-        # lost to the field's commit-on-blur rerun (streamlit/streamlit#8725). Kept after a
-        # refusal; Enter does not submit (it would press the first button, 同意 / 批准).
-        box = (st.form(f"{k}_form", border=False, clear_on_submit=False, enter_to_submit=False)
-               if note else st.container())
+        # With an opinion, it and the buttons are one form; Enter would press 同意 / 批准.
+        box = forms.typed(f"{k}_form", enter=False) if note else st.container()
         clicked = None
         with box:
             text = st.text_input("意见", key=f"{k}_note", placeholder="拒绝或不批准时可说明原因") if note else ""
@@ -97,10 +94,8 @@ if me is not None:
                                          format_func=lambda i: f"{theirs[i].label}（{theirs[i].role_label}）")
                 else:
                     st.caption(f"{md(colleagues[to].name)}在未来两个月内没有可换的班次，可改为替班。")
-            # The reason goes in a form with 提交申请 (a click right after typing is not lost to
-            # the field's commit-on-blur rerun, streamlit/streamlit#8725); kept after a refusal.
-            # The choices above stay live: they show or hide 对方的班次 and enable the button.
-            with st.form(f"{k}_request", border=False, clear_on_submit=False):
+            # The choices above stay outside: they show or hide 对方的班次 and enable the button.
+            with forms.typed(f"{k}_request"):
                 reason = st.text_input("事由", key=f"{k}_reason", max_chars=200,
                                        placeholder="如：外出培训、家中有事")
                 ask = st.form_submit_button("提交申请", key=f"{k}_submit", type="primary",

@@ -51,6 +51,17 @@ def renew(name: str) -> None:
     generations[name] = generations.get(name, 0) + 1
 
 
+def typed(key: str, *, enter: bool = True):
+    """A form for typed fields and the buttons that use them.
+
+    In the browser a click right after typing can be lost to the field's commit-on-blur
+    rerun (streamlit/streamlit#8725); a form sends the fields with its button. Not cleared
+    on submit: after a refusal the officer corrects what they wrote (a form that stays on
+    the page after a success empties itself with `new_key`/`renew`). `enter=False` where
+    Enter would press a decision (the form's first button)."""
+    return st.form(key, border=False, clear_on_submit=False, enter_to_submit=enter)
+
+
 def submit(fn: Callable[..., object], *args, success: str, snapshot: str | None = None,
            reset: str | None = None) -> bool:
     """Call a service through ui.run_action. On success drop the snapshot (or empty the
