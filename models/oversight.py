@@ -136,3 +136,24 @@ class TrainingAttendance(Base):
     session: Mapped[TrainingSession] = relationship(back_populates="attendances")
 
     __table_args__ = (UniqueConstraint("session_id", "person_id"),)
+
+
+class RosterFindingMonth(Base):
+    """The roster rules' findings (第二、九、十条) for one unit and month, as the compliance
+    dashboard counts them: a maintained aggregate, so a dashboard opened after a write
+    recomputes only the months that write touched (services/roster_findings).
+
+    `version` moves with every write that can change the findings (a shift's times, unit,
+    roster or leader, its officers, the roster itself), in that write's transaction;
+    `findings` is None until computed, and is stored only under the version it was computed
+    from. `basis` names the holiday table and special periods it was computed under (their
+    data_version tokens): a change to either makes every month's findings stale at once."""
+
+    __tablename__ = "roster_finding_month"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    basis: Mapped[str | None] = mapped_column(String(64))
+    findings: Mapped[str | None] = mapped_column(Text)   # JSON: [[day, rule, shift id, text], ...]

@@ -41,7 +41,8 @@ def transaction() -> Iterator[Session]:
 
 @contextmanager
 def reading() -> Iterator[Session]:
-    """A read-only session for pages' lists; never commits."""
+    """A read-only session for pages' lists; never commits. What a read computed and wants
+    kept (`after_reading`) is written once its own transaction has ended."""
     session = db.session_factory()()
     try:
         yield session
@@ -53,7 +54,15 @@ def reading() -> Iterator[Session]:
         _raise_unavailable(exc)
         raise
     finally:
+        then = session.info.pop("after_reading", [])
         session.close()  # ends the transaction without expiring what was loaded
+    for write in then:
+        write()
+
+
+def after_reading(session: Session, write) -> None:
+    """Call `write()` (its own transaction) when the reading `session` ends without error."""
+    session.info.setdefault("after_reading", []).append(write)
 
 
 _DISCONNECT = ("connection", "could not connect", "server closed", "terminat")

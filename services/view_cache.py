@@ -86,8 +86,7 @@ def cached(s: Session, key: Hashable, compute: Callable[[], T]) -> T:
     tokens, so what was computed is kept only under the older ones. A read model computed
     inside another on the same session takes the enclosing one's tokens (read earlier still)."""
     stack = _running()
-    enclosing = next((c for c in reversed(stack) if c.session is s), None)
-    tokens = enclosing.tokens if enclosing is not None else _tokens(s)
+    tokens = data_versions(s)
     full = (id(s.get_bind().engine), key)
     with _lock:
         entry = _entries.get(full)
@@ -118,6 +117,13 @@ def cached(s: Session, key: Hashable, compute: Callable[[], T]) -> T:
 
 def _tokens(s: Session) -> dict[str, str]:
     return dict(s.execute(select(DataVersion.table_name, DataVersion.token)).all())
+
+
+def data_versions(s: Session) -> dict[str, str]:
+    """Each table's data version, as the computation running on `s` started from (read
+    before anything it computes from), or read now."""
+    enclosing = next((c for c in reversed(_running()) if c.session is s), None)
+    return enclosing.tokens if enclosing is not None else _tokens(s)
 
 
 def _note_reads(tables: Iterable[str]) -> None:

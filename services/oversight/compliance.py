@@ -10,17 +10,23 @@ history. The training measure is the staffing rules' person_problems (第十六�
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, null, or_, select
+from sqlalchemy import and_, bindparam, case, func, null, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload
 
 from models.incident import DeadlineRecord, Incident, VerificationRequest
 from models.org import DutyPhoneFiling, Unit
-from models.oversight import Inspection
+from models.oversight import Inspection, RosterFindingMonth
 from models.roster import CheckIn, Handover, Roster, Shift, ShiftOfficer, SpecialPeriodRow
 from rules.deadlines import RECIPIENT_LABELS
 from rules.staffing import (
@@ -28,13 +34,14 @@ from rules.staffing import (
     required_officers, shift_label,
 )
 from services import clock, view_cache
-from services.errors import ValidationError
+from services.errors import DatabaseUnavailable, ValidationError
 from services.oversight.common import today, window
 from services.oversight.training import flags_in
 from services.permissions import Actor, require
 from services.roster_common import NEIGHBOUR_MARGIN, load_calendar, period_of, years_of
-from services.uow import reading
+from services.uow import after_reading, reading, transaction
 
+log = logging.getLogger(__name__)
 MAX_DAYS = 366
 
 # code → (article, label); the order is the dashboard's.
@@ -51,6 +58,8 @@ MEASURES: dict[str, tuple[str, str]] = {
     "late_report": ("第二十一条", "报告超过时限"),
     "duty_phone_unfiled": ("第二十三条", "值班电话变更未报备或未确认"),
 }
+# What the roster rules read besides a unit's own shifts and rosters (services/roster_findings).
+_BASIS_TABLES = ("holiday_day", "special_period", "special_period_unit")
 _ROSTER_RULES = {"coverage_gap": "coverage_gap", "double_staffing_required": "double_staffing",
                  "shift_leader_required": "leader_missing"}
 
@@ -127,10 +136,26 @@ def _staffing(unit_id: int, shifts: list[tuple[ShiftFacts, int | None]], periods
     return sorted(found, key=lambda v: (v.day or date.min, v.rule_code))
 
 
+Finding = tuple[date, str, "int | None", str]   # day, rule code, shift id, text
+
+
 def roster_violations(s: Session, unit_ids: list[int], start: date, end: date,
                       ) -> list[tuple[int, date, str, int | None, str]]:
     """(unit id, day, rule code, shift id, text) of the roster rules of the compliance
-    measures (_ROSTER_RULES) on the local days start..end, month by month and unit by unit.
+    measures (_ROSTER_RULES) on the local days start..end, month by month and unit by unit,
+    computed from the facts (roster_findings reads what is kept of them)."""
+    lo, hi = window(start, end)
+    months = _months(start, end)
+    found = _month_findings(s, unit_ids, months, lo, hi)
+    return [(uid, *f) for y, m in months for uid in unit_ids for f in found.get((uid, y, m), ())
+            if start <= f[0] <= end]
+
+
+def _month_findings(s: Session, unit_ids: list[int], months: list[tuple[int, int]], lo, hi,
+                    ) -> dict[tuple[int, int, int], list[Finding]]:
+    """(unit id, year, month) → the findings of the roster rules of the compliance measures
+    (_ROSTER_RULES) for the unit's month, of any day; a month without a published roster is
+    uncovered within [lo, hi) only.
 
     What load_month(...).violations() finds for these rules, read in a few queries for all
     units and months together: those rules look only at the unit's own shifts touching the month
@@ -138,10 +163,8 @@ def roster_violations(s: Session, unit_ids: list[int], start: date, end: date,
     the special periods and the holiday table, never at people. A shift lasts a day at
     most (the templates' 24 hours); NEIGHBOUR_MARGIN bounds the search as in load_month.
     """
-    lo, hi = window(start, end)
-    months = _months(start, end)
     if not unit_ids or not months:
-        return []
+        return {}
     first_lo, last_hi = month_window(*months[0])[0], month_window(*months[-1])[1]
     near_lo, near_hi = first_lo - NEIGHBOUR_MARGIN, last_hi + NEIGHBOUR_MARGIN
     wanted = set(unit_ids)
@@ -175,7 +198,7 @@ def roster_violations(s: Session, unit_ids: list[int], start: date, end: date,
     calendar = load_calendar(s, years_of(near_lo, near_hi))
     starts = {uid: [f.starts_at for _r, f, _n in shifts] for uid, shifts in by_unit.items()}
 
-    out = []
+    out: dict[tuple[int, int, int], list[Finding]] = {}
     for year, month in months:
         m_lo, m_hi = month_window(year, month)
         for uid in unit_ids:
@@ -195,9 +218,78 @@ def roster_violations(s: Session, unit_ids: list[int], start: date, end: date,
                 mine = [(f, n) for _r, f, n in shifts[i:j] if f.overlaps(window_start, m_hi)]
                 found = _staffing(uid, mine, periods, calendar, window_start, m_hi)
                 suffix = ""
-            out += [(uid, v.day, v.rule_code, v.shift_id, v.message + suffix) for v in found
-                    if v.rule_code in _ROSTER_RULES and v.day is not None and start <= v.day <= end]
+            out[(uid, year, month)] = [(v.day, v.rule_code, v.shift_id, v.message + suffix)
+                                       for v in found if v.rule_code in _ROSTER_RULES and v.day is not None]
     return out
+
+
+def roster_findings(s: Session, unit_ids: list[int], start: date, end: date,
+                    ) -> list[tuple[int, date, str, int | None, str]]:
+    """roster_violations(...), from the findings kept per unit and month
+    (models.oversight.RosterFindingMonth): only the months a write marked stale, or never
+    computed, or computed under other holidays or special periods, are computed again from
+    the facts, and stored for the next reader (services/roster_findings says why a write
+    committed meanwhile is never overwritten)."""
+    months = _months(start, end)
+    if not unit_ids or not months:
+        return []
+    basis = _basis(s)   # before the facts: what is stored must not claim a newer basis
+    keys = [(uid, y, m) for y, m in months for uid in unit_ids]
+    row_of = {(r.unit_id, r.year, r.month): r for r in s.execute(
+        select(RosterFindingMonth.unit_id, RosterFindingMonth.year, RosterFindingMonth.month,
+               RosterFindingMonth.version, RosterFindingMonth.basis, RosterFindingMonth.findings)
+        .where(RosterFindingMonth.unit_id.in_(unit_ids),
+               (RosterFindingMonth.year * 100 + RosterFindingMonth.month).between(months[0][0] * 100 + months[0][1], months[-1][0] * 100 + months[-1][1])))}
+    kept: dict[tuple[int, int, int], list[Finding]] = {}
+    for key in keys:
+        r = row_of.get(key)
+        if r is not None and r.findings is not None and r.basis == basis:
+            kept[key] = [(date.fromisoformat(d), rule, sid, text) for d, rule, sid, text in json.loads(r.findings)]
+    stale = [k for k in keys if k not in kept]
+    if stale:
+        todo_months = sorted({(y, m) for _u, y, m in stale})
+        lo, hi = month_window(*todo_months[0])[0], month_window(*todo_months[-1])[1]
+        computed = _month_findings(s, sorted({u for u, _y, _m in stale}), todo_months, lo, hi)
+        fresh = {k: computed.get(k, []) for k in stale}
+        kept |= fresh
+        seen = {k: row_of[k].version for k in fresh if k in row_of}
+        after_reading(s, lambda: _store(fresh, seen, basis))
+    return [(uid, *f) for uid, y, m in keys for f in kept[(uid, y, m)] if start <= f[0] <= end]
+
+
+def _basis(s: Session) -> str:
+    """The holiday table's and the special periods' data versions, as one digest."""
+    tokens = view_cache.data_versions(s)
+    return hashlib.sha256("|".join(tokens.get(t) or "" for t in _BASIS_TABLES).encode()).hexdigest()
+
+
+def _encode(found: list[Finding]) -> str:
+    return json.dumps([(d.isoformat(), rule, sid, t) for d, rule, sid, t in found], ensure_ascii=False)
+
+
+def _store(fresh: dict[tuple[int, int, int], list[Finding]], seen: dict[tuple[int, int, int], int],
+           basis: str) -> None:
+    """Keep what was computed, each month only under the version it was computed from.
+    Only a help to the next reader: a database too busy to take it now leaves it uncomputed."""
+    table = RosterFindingMonth.__table__
+    new = [{"unit_id": u, "year": y, "month": m, "version": 0, "basis": basis, "findings": _encode(f)}
+           for (u, y, m), f in fresh.items() if (u, y, m) not in seen]
+    marked = [{"u": u, "y": y, "m": m, "v": v, "basis": basis, "findings": _encode(fresh[(u, y, m)])}
+              for (u, y, m), v in seen.items()]
+    # On the connection, not through the Session: what a reader stores agrees with the facts
+    # any kept read model was computed from, so it moves no data version (services/view_cache).
+    try:
+        with transaction() as w:
+            insert = pg_insert if w.get_bind().dialect.name == "postgresql" else sqlite_insert
+            if new:
+                w.connection().execute(insert(table).values(new).on_conflict_do_nothing(
+                    index_elements=["unit_id", "year", "month"]))
+            if marked:
+                w.connection().execute(update(table).where(
+                    table.c.unit_id == bindparam("u"), table.c.year == bindparam("y"),
+                    table.c.month == bindparam("m"), table.c.version == bindparam("v")), marked)
+    except (OperationalError, DatabaseUnavailable) as exc:
+        log.warning("roster findings not kept: %s", exc)
 
 
 def compliance(actor: Actor, start: date, end: date) -> tuple[ComplianceRow, ...]:
@@ -228,7 +320,7 @@ def _compliance(s: Session, start: date, end: date) -> tuple[ComplianceRow, ...]
     unit_ids = tuple(u.id for u in units)
     for unit_id, day, kind, shift_id, text in view_cache.cached(
             s, ("roster_violations", unit_ids, start, end),
-            lambda: tuple(roster_violations(s, list(unit_ids), start, end))):
+            lambda: tuple(roster_findings(s, list(unit_ids), start, end))):
         found[(_ROSTER_RULES[kind], unit_id)].append(ComplianceRecord(
             "shift" if shift_id is not None else "day", shift_id, day, text))
 
