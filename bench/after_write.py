@@ -3,11 +3,12 @@
 
     .venv/bin/python -m bench.after_write sqlite:////tmp/street/y10.sqlite --page compliance
 
-Times one AppTest run of the page, signed in, in four situations, `--runs` times each: a
+Times one AppTest run of the page, signed in, in six situations, `--runs` times each: a
 first view (every read model dropped), a rerun, after a call is logged (a table the
 compliance dashboard does not read; logged through the use case, with its audit row),
-after a check-in (one it reads) and a minute later, nothing written (what is overdue
-depends on the time: the dashboard is recomputed each minute). It writes, so it
+after a check-in (one it reads), a minute later, nothing written (what is overdue
+depends on the time: the dashboard is recomputed each minute), and after one unit's shift
+lost or regained its leader (a roster fact: that unit's roster findings are recomputed). It writes, so it
 works on a copy of the street it is given (a file copy; a PostgreSQL TEMPLATE copy),
 dropped at the end. Results are printed, for bench/results.md's readings.
 """
@@ -36,7 +37,8 @@ from services.daily import calls
 from services.permissions import Actor
 from services.uow import transaction
 
-SITUATIONS = ("first view", "rerun", "after a call", "after a check-in", "a minute later")
+SITUATIONS = ("first view", "rerun", "after a call", "after a check-in", "a minute later",
+              "after a shift's leader changed")
 
 
 def copy_of(url: str):
@@ -70,6 +72,17 @@ def check_in(s, n: int) -> None:
     shift = s.execute(select(Shift).order_by(Shift.starts_at.desc()).limit(1)).scalar_one()
     person = s.execute(select(Person.id).order_by(Person.id).offset(n).limit(1)).scalar_one()
     s.add(CheckIn(shift_id=shift.id, person_id=person, at=datetime.now(timezone.utc), late=False))
+
+
+def change_a_leader(s, n: int) -> None:
+    """One unit's shift of today loses or regains its leader: a roster fact (第十条), so that
+    unit's months of roster findings are computed again, and no other's."""
+    today = datetime.now(timezone.utc)
+    shift = s.execute(select(Shift).where(Shift.starts_at <= today).order_by(Shift.starts_at.desc())
+                      .offset(n).limit(1)).scalar_one()
+    leader = s.execute(select(Person.id).where(Person.unit_id == shift.unit_id, Person.can_lead_shift)
+                       .limit(1)).scalar()
+    shift.leader_person_id = None if shift.leader_person_id else leader
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
             clock.set_source(lambda later=later: later)
             run("a minute later")
             clock.set_source(None)
+            with transaction() as s:
+                change_a_leader(s, n)
+            run("after a shift's leader changed")
         if at.exception:
             raise RuntimeError(at.exception[0].value)
         print(f"{spec.title} on {args.url.split('@')[-1]}, {args.runs} runs each")
