@@ -119,6 +119,7 @@ class Instruction(Versioned, Base):
     __table_args__ = (
         Index("ix_instruction_unit_state", "unit_id", "state"),
         Index("ix_instruction_given_at", "given_at"),
+        Index("ix_instruction_reported_at", "reported_at"),   # a shift's log book (0009)
     )
 
 
@@ -144,6 +145,9 @@ class InstructionTarget(Versioned, Base):
     __table_args__ = (
         CheckConstraint("(unit_id IS NULL) <> (person_id IS NULL)", name="one_receiver"),
         Index("ix_instruction_target_due", "feedback_due"),
+        # a shift's log book: what was passed on and fed back in its window (0009)
+        Index("ix_instruction_target_passed_on_at", "passed_on_at"),
+        Index("ix_instruction_target_fed_back_at", "fed_back_at"),
     )
 
     def overdue(self, now: datetime) -> bool:
@@ -172,7 +176,13 @@ class HotlineItem(Versioned, Base):
     result: Mapped[str | None] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(20))
 
-    __table_args__ = (Index("ix_hotline_item_unit_state", "unit_id", "state"),)
+    __table_args__ = (
+        Index("ix_hotline_item_unit_state", "unit_id", "state"),
+        # a shift's log book: what was signed, forwarded and done in its window (0009)
+        Index("ix_hotline_item_unit_signed", "unit_id", "signed_at"),
+        Index("ix_hotline_item_unit_notified", "unit_id", "notified_at"),
+        Index("ix_hotline_item_unit_done", "unit_id", "done_at"),
+    )
 
 
 class LogBook(Versioned, Base):
