@@ -276,6 +276,46 @@ def test_the_log_book_of_a_busy_shift_in_time_order(day):
     assert "已办结：已答复" in first_call.handling
 
 
+def test_an_open_book_is_compiled_in_few_reads_each_a_range_on_an_index(day):
+    """Issue 7: the sources are read within the shift's window by indexed times (not every
+    instruction, target and hotline item the unit ever had), the book with its entries and
+    the handovers once each: eleven reads for the book, however long the history."""
+    from sqlalchemy import event
+
+    from services import view_cache
+
+    calendar.add_holiday(day.admin, calendar.HolidayData(date(2026, 7, 1), "statutory_holiday", "测试节日"))
+    _busy_shift(day)
+    hid = hotline.receive_and_sign(day.oa, hotline.HotlineInput("RX20260701009", "路灯不亮"))
+    hotline.forward(day.oa, hid, hotline.list_items(day.oa)[0].version,
+                    next(iter(day.street.leaders.values())))
+    view_cache.clear()
+    seen = []
+    bind = SelectCounter().__enter__().bind
+
+    def record(_conn, _cursor, statement, params, *_args):
+        seen.append((statement, params))
+    event.listen(bind, "before_cursor_execute", record)
+    try:
+        with SelectCounter() as sql:
+            desk = logbook.desk(day.oa, day.unit, day.a.id)
+    finally:
+        event.remove(bind, "before_cursor_execute", record)
+    texts = "\n".join(e.text for e in desk.book.entries)
+    assert "签收市长热线代办事项RX20260701009" in texts and "转发通知" in texts
+    assert "王书记批示（原文）" in texts and "某社区反馈王书记批示落实情况" in texts
+    # the data version, the units and the shifts offered, then the book's eleven: the
+    # shift and its officers, the book with its entries, the handovers, the names, and the
+    # check-ins, calls, incident events, verifications, instructions, hotline items
+    assert len(sql) == 14, sql
+    if bind.dialect.name == "sqlite":       # (the session's connection)
+        for statement, params in seen:
+            if any(f"FROM {t}" in statement for t in ("instruction", "hotline_item")):
+                plan = " ".join(r[3] for r in bind.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params))
+                for table in ("instruction", "instruction_target", "hotline_item"):
+                    assert f"SCAN {table} " not in plan + " ", plan
+
+
 def test_sealed_at_handover_then_refuses_edits_and_takes_addenda(day):
     _busy_shift(day)
     before = logbook.log_book(day.oa, day.a.id)

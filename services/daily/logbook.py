@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, union
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, lazyload
 
 from models.auth import User
 from models.daily import Call, HotlineItem, Instruction, InstructionTarget, LogBook, LogEntry
@@ -102,6 +102,20 @@ def window(s: Session, sh: Shift) -> tuple[datetime, datetime]:
     return started or sh.starts_at, sh.handed_over_at or sh.ends_at
 
 
+def _handovers(s: Session, sh: Shift) -> tuple[tuple[datetime, datetime], Handover | None]:
+    """The shift's window (`window`) and the handover it gave (`handover_section`), in one
+    read of the handovers naming it; the given one's items are read only if there is one."""
+    started, given = None, None
+    for h in s.execute(select(Handover).options(lazyload(Handover.items)).where(
+            or_(Handover.incoming_shift_id == sh.id, Handover.outgoing_shift_id == sh.id))
+            .order_by(Handover.id.desc())).scalars():
+        if h.outgoing_shift_id == sh.id and given is None:
+            given = h
+        if h.incoming_shift_id == sh.id and h.state == "signed" and started is None:
+            started = h.incoming_confirmed_at
+    return (started or sh.starts_at, sh.handed_over_at or sh.ends_at), given
+
+
 def _names(s: Session, model, ids) -> dict[int, str]:
     ids = {i for i in ids if i is not None}
     if not ids:
@@ -114,82 +128,102 @@ def _local(dt: datetime | None, pattern: str = "%m-%d %H:%M") -> str:
     return clock.fmt(dt, pattern)
 
 
-def compile_lines(s: Session, sh: Shift) -> list[Line]:
-    """The shift's records as log lines, in time order (free-text entries are stored, not here)."""
+def _in(column, start: datetime, end: datetime):
+    return and_(column >= start, column < end)
+
+
+# Built once: an alias made per call is compiled and cache-keyed anew each time.
+_OWNER, _TAKER = aliased(User), aliased(User)
+
+
+def compile_lines(s: Session, sh: Shift, span: tuple[datetime, datetime] | None = None) -> list[Line]:
+    """The shift's records as log lines, in time order (free-text entries are stored, not here).
+
+    Each source is read as bare columns within the shift's window `span` (`window` unless
+    given), by ranges on indexed times: never the unit's whole history."""
     from services.daily.calls import IMPORTANCE_LABELS, KIND_LABELS as CALL_KINDS, STATE_LABELS
     from services.daily.hotline import STATE_LABELS as HOTLINE_STATES
     from services.incidents.common import EVENT_LABELS
 
-    start, end = window(s, sh)
+    start, end = span or window(s, sh)
     unit = sh.unit_id
     lines: list[Line] = []
-    for c, name in s.execute(select(CheckIn, Person.name)
-                             .outerjoin(Person, Person.id == CheckIn.person_id)
-                             .where(CheckIn.shift_id == sh.id)):
+    for cid, at, late, name in s.execute(
+            select(CheckIn.id, CheckIn.at, CheckIn.late, Person.name)
+            .outerjoin(Person, Person.id == CheckIn.person_id)
+            .where(CheckIn.shift_id == sh.id).order_by(CheckIn.id)):
         name = name or ""
-        lines.append(Line(c.at, "check_in", f"{name}到岗签到" + ("（迟到，第十四条）" if c.late else ""),
-                          source_kind="check_in", source_id=str(c.id), author=name))
+        lines.append(Line(at, "check_in", f"{name}到岗签到" + ("（迟到，第十四条）" if late else ""),
+                          source_kind="check_in", source_id=str(cid), author=name))
 
-    owner, taker = aliased(User), aliased(User)
-    for c, owner_name, taker_name in s.execute(
-            select(Call, owner.display_name, taker.display_name)
-            .outerjoin(owner, owner.id == Call.owner_user_id)
-            .outerjoin(taker, taker.id == Call.taken_by_id)
-            .where(Call.unit_id == unit, Call.at >= start, Call.at < end).order_by(Call.at, Call.id)):
+    for c in s.execute(
+            select(Call.id, Call.at, Call.caller_unit, Call.caller, Call.number, Call.kind,
+                   Call.importance, Call.summary, Call.state, Call.result, Call.incident_id,
+                   Call.verification_request_id, Call.instruction_id,
+                   _OWNER.display_name.label("owner_name"), _TAKER.display_name.label("taker_name"))
+            .outerjoin(_OWNER, _OWNER.id == Call.owner_user_id)
+            .outerjoin(_TAKER, _TAKER.id == Call.taken_by_id)
+            .where(Call.unit_id == unit, _in(Call.at, start, end)).order_by(Call.at, Call.id)):
         who = "，".join(x for x in (c.caller_unit, c.caller, c.number) if x) or "未留姓名"
         links = [x for x in (f"已转突发事件#{c.incident_id}" if c.incident_id else "",
                              f"已登记核报#{c.verification_request_id}" if c.verification_request_id else "",
                              f"已登记领导批示#{c.instruction_id}" if c.instruction_id else "") if x]
         handling = "；".join([f"{STATE_LABELS[c.state]}" + (f"：{c.result}" if c.result else ""),
-                             f"首接负责：{owner_name or ''}", *links])
+                             f"首接负责：{c.owner_name or ''}", *links])
         lines.append(Line(c.at, "call", f"【{CALL_KINDS.get(c.kind, c.kind)}·"
                                          f"{IMPORTANCE_LABELS.get(c.importance, '')}】{who}：{c.summary}",
-                          handling, "call", str(c.id), taker_name or ""))
+                          handling, "call", str(c.id), c.taker_name or ""))
 
     # The window's events first (a range on incident_event.at), then their incidents: not
     # every incident the unit ever had.
-    in_window = select(IncidentEvent.id).where(IncidentEvent.at >= start, IncidentEvent.at < end)
-    events = s.execute(select(IncidentEvent, Incident.title).join(
-        Incident, Incident.id == IncidentEvent.incident_id).where(
-        IncidentEvent.id.in_(in_window), Incident.unit_id == unit)
-        .order_by(IncidentEvent.at, IncidentEvent.id)).all()
-    for ev, title in events:
+    in_window = select(IncidentEvent.id).where(_in(IncidentEvent.at, start, end))
+    for ev in s.execute(select(
+            IncidentEvent.id, IncidentEvent.incident_id, IncidentEvent.at, IncidentEvent.kind,
+            IncidentEvent.note, IncidentEvent.from_state, IncidentEvent.to_state,
+            IncidentEvent.actor_name, Incident.title)
+            .join(Incident, Incident.id == IncidentEvent.incident_id).where(
+            IncidentEvent.id.in_(in_window), Incident.unit_id == unit)
+            .order_by(IncidentEvent.at, IncidentEvent.id)):
         label = EVENT_LABELS.get(ev.kind, ev.kind)
-        lines.append(Line(ev.at, "incident", f"【{title}】{label}" + (f"：{ev.note}" if ev.note else ""),
+        lines.append(Line(ev.at, "incident", f"【{ev.title}】{label}" + (f"：{ev.note}" if ev.note else ""),
                           f"{ev.from_state} → {ev.to_state}" if ev.to_state and ev.from_state else "",
                           "incident", str(ev.incident_id), ev.actor_name,
                           {"event_id": ev.id, "kind": ev.kind}))
 
-    for v in s.execute(select(VerificationRequest).where(
+    for v in s.execute(select(
+            VerificationRequest.id, VerificationRequest.logged_at, VerificationRequest.requester,
+            VerificationRequest.content, VerificationRequest.state).where(
             VerificationRequest.unit_id == unit, VerificationRequest.incident_id.is_(None),
-            VerificationRequest.logged_at >= start, VerificationRequest.logged_at < end)).scalars():
+            _in(VerificationRequest.logged_at, start, end)).order_by(VerificationRequest.id)):
         lines.append(Line(v.logged_at, "verification", f"{v.requester}核报：{v.content}",
                           "已反馈" if v.state == "answered" else "待反馈", "verification_request",
                           str(v.id)))
 
-    # Bare columns (the targets with their receivers' names joined in): two queries.
-    instructions = list(s.execute(select(
-        Instruction.id, Instruction.leader_name, Instruction.given_at, Instruction.text,
-        Instruction.reported_at, Instruction.result).where(
-        Instruction.unit_id == unit,
-        or_(and_(Instruction.given_at >= start, Instruction.given_at < end),
-            and_(Instruction.reported_at >= start, Instruction.reported_at < end),
-            Instruction.id.in_(select(InstructionTarget.instruction_id).where(or_(
-                and_(InstructionTarget.passed_on_at >= start, InstructionTarget.passed_on_at < end),
-                and_(InstructionTarget.fed_back_at >= start, InstructionTarget.fed_back_at < end))))))))
-    targets: dict[int, list] = {i.id: [] for i in instructions}
-    if targets:
-        for t in s.execute(select(
-                InstructionTarget.instruction_id, InstructionTarget.passed_on_at,
-                InstructionTarget.feedback_due, InstructionTarget.fed_back_at,
-                InstructionTarget.feedback_text, Unit.name.label("unit_name"),
-                Person.name.label("person_name"))
-                .outerjoin(Unit, Unit.id == InstructionTarget.unit_id)
-                .outerjoin(Person, Person.id == InstructionTarget.person_id)
-                .where(InstructionTarget.instruction_id.in_(list(targets)))
-                .order_by(InstructionTarget.id)):
-            targets[t.instruction_id].append(t)
-    for i in instructions:
+    # The instructions with a time in the window, each time a range on its own index, and
+    # their targets (receivers' names joined in) in the same read.
+    touched = union(
+        select(Instruction.id).where(_in(Instruction.given_at, start, end)),
+        select(Instruction.id).where(_in(Instruction.reported_at, start, end)),
+        select(InstructionTarget.instruction_id).where(_in(InstructionTarget.passed_on_at, start, end)),
+        select(InstructionTarget.instruction_id).where(_in(InstructionTarget.fed_back_at, start, end)))
+    instructions: dict[int, tuple] = {}
+    targets: dict[int, list] = {}
+    for r in s.execute(select(
+            Instruction.id, Instruction.leader_name, Instruction.given_at, Instruction.text,
+            Instruction.reported_at, Instruction.result, InstructionTarget.id.label("target_id"),
+            InstructionTarget.passed_on_at, InstructionTarget.feedback_due,
+            InstructionTarget.fed_back_at, InstructionTarget.feedback_text,
+            Unit.name.label("unit_name"), Person.name.label("person_name"))
+            .outerjoin(InstructionTarget, InstructionTarget.instruction_id == Instruction.id)
+            .outerjoin(Unit, Unit.id == InstructionTarget.unit_id)
+            .outerjoin(Person, Person.id == InstructionTarget.person_id)
+            .where(Instruction.unit_id == unit, Instruction.id.in_(touched))
+            .order_by(Instruction.id, InstructionTarget.id)):
+        instructions.setdefault(r.id, r)
+        items = targets.setdefault(r.id, [])
+        if r.target_id is not None:
+            items.append(r)
+    for i in instructions.values():
         src = ("instruction", str(i.id))
         if start <= i.given_at < end:
             lines.append(Line(i.given_at, "instruction", f"{i.leader_name}批示（原文）：{i.text}", "",
@@ -209,13 +243,15 @@ def compile_lines(s: Session, sh: Shift) -> list[Line]:
             lines.append(Line(i.reported_at, "instruction",
                               f"向{i.leader_name}回复批示落实情况：{i.result}", "已办结", *src))
 
-    for h, forwarded_to in s.execute(
-            select(HotlineItem, Person.name)
+    # Hotline items signed, forwarded or done in the window: a range on each (unit, time) index.
+    moved = union(*(select(HotlineItem.id).where(HotlineItem.unit_id == unit, _in(column, start, end))
+                    for column in (HotlineItem.signed_at, HotlineItem.notified_at, HotlineItem.done_at)))
+    for h in s.execute(
+            select(HotlineItem.id, HotlineItem.item_no, HotlineItem.content, HotlineItem.deadline,
+                   HotlineItem.state, HotlineItem.signed_at, HotlineItem.notified_at,
+                   HotlineItem.done_at, HotlineItem.result, Person.name.label("forwarded_to"))
             .outerjoin(Person, Person.id == HotlineItem.forwarded_to_person_id)
-            .where(HotlineItem.unit_id == unit, or_(
-                and_(HotlineItem.signed_at >= start, HotlineItem.signed_at < end),
-                and_(HotlineItem.notified_at >= start, HotlineItem.notified_at < end),
-                and_(HotlineItem.done_at >= start, HotlineItem.done_at < end)))):
+            .where(HotlineItem.id.in_(moved)).order_by(HotlineItem.id)):
         src = ("hotline_item", str(h.id))
         if h.signed_at is not None and start <= h.signed_at < end:
             due = f"，办理时限{_local(h.deadline)}" if h.deadline else ""
@@ -223,7 +259,7 @@ def compile_lines(s: Session, sh: Shift) -> list[Line]:
                               HOTLINE_STATES.get(h.state, h.state), *src))
         if h.notified_at is not None and start <= h.notified_at < end:
             lines.append(Line(h.notified_at, "hotline",
-                              f"市长热线事项{h.item_no}转发通知{forwarded_to or ''}",
+                              f"市长热线事项{h.item_no}转发通知{h.forwarded_to or ''}",
                               "", *src))
         if h.done_at is not None and start <= h.done_at < end:
             lines.append(Line(h.done_at, "hotline", f"市长热线事项{h.item_no}办结：{h.result}", "",
@@ -232,26 +268,34 @@ def compile_lines(s: Session, sh: Shift) -> list[Line]:
     return lines
 
 
-def header(s: Session, sh: Shift) -> dict:
+def header(s: Session, sh: Shift, unit_name: str | None = None) -> dict:
+    """The book's head; `unit_name` when the caller has read it already."""
     from rules.staffing import shift_label
     from services.roster_common import shift_facts
 
     names = _names(s, Person, [*sh.officer_ids, sh.leader_person_id])
-    unit = s.get(Unit, sh.unit_id)
-    return {"unit_name": unit.name if unit else "", "shift_label": shift_label(shift_facts(sh)),
+    if unit_name is None:
+        unit = s.get(Unit, sh.unit_id)
+        unit_name = unit.name if unit else ""
+    return {"unit_name": unit_name, "shift_label": shift_label(shift_facts(sh)),
             "duty_time": f"{_local(sh.starts_at, '%Y年%m月%d日 %H:%M')} 至 "
                          f"{_local(sh.ends_at, '%Y年%m月%d日 %H:%M')}",
             "shift_leader": names.get(sh.leader_person_id, "") if sh.leader_person_id else "",
             "duty_officers": [names.get(p, "") for p in sh.officer_ids]}
 
 
-def handover_section(s: Session, sh: Shift) -> dict | None:
-    """The handover this shift gave (第十三、十四条): equipment, items passed on, time, names."""
+_UNREAD = object()
+
+
+def handover_section(s: Session, sh: Shift, given=_UNREAD) -> dict | None:
+    """The handover this shift gave (第十三、十四条): equipment, items passed on, time, names.
+    `given`: that handover (or None) when the caller has read it already (`_handovers`)."""
     from services import open_items
     from rules.handover import PARTY_LABELS
 
     h = s.execute(select(Handover).where(Handover.outgoing_shift_id == sh.id)
-                  .order_by(Handover.id.desc()).limit(1)).scalar_one_or_none()
+                  .order_by(Handover.id.desc()).limit(1)).scalar_one_or_none() \
+        if given is _UNREAD else given
     if h is None:
         return None
     users = _names(s, User, [h.outgoing_confirmed_by_id, h.incoming_confirmed_by_id])
@@ -460,22 +504,28 @@ def _row(n: int, e: LogEntry) -> EntryRow:
                     e.source_id, e.corrects_entry_id)
 
 
-def _view(s: Session, sh: Shift) -> LogBookView:
-    book = s.execute(select(LogBook).where(LogBook.shift_id == sh.id)).scalar_one_or_none()
-    stored = list(s.execute(select(LogEntry).where(LogEntry.log_book_id == book.id)
-                            .order_by(LogEntry.id)).scalars()) if book else []
+def _view(s: Session, sh: Shift, unit_name: str | None = None) -> LogBookView:
+    # The book and its entries in one read (a shift without a book yet: one row of NULLs).
+    book, stored = None, []
+    for b, e in s.execute(select(LogBook, LogEntry)
+                          .outerjoin(LogEntry, LogEntry.log_book_id == LogBook.id)
+                          .where(LogBook.shift_id == sh.id).order_by(LogEntry.id)):
+        book = b
+        if e is not None:
+            stored.append(e)
     addenda = [e for e in stored if e.is_addendum]
     if book is not None and book.sealed_at is not None:
-        head = next((e.details for e in stored if e.kind == "header"), None) or header(s, sh)
+        head = next((e.details for e in stored if e.kind == "header"), None) or header(s, sh, unit_name)
         handover = next((e.details for e in stored if e.kind == "handover"), None)
         body = [e for e in stored if e.kind not in ("header", "handover") and not e.is_addendum]
         body.sort(key=lambda e: (e.at, _SEQ[e.kind], e.id))
         rows = [_row(n, e) for n, e in enumerate(body, start=1)]
     else:
-        head = header(s, sh)
-        handover = handover_section(s, sh)
+        head = header(s, sh, unit_name)
+        span, given = _handovers(s, sh)
+        handover = handover_section(s, sh, given)
         notes = [e for e in stored if not e.is_addendum]
-        merged = [(ln.at, _SEQ[ln.kind], 0, ln) for ln in compile_lines(s, sh)]
+        merged = [(ln.at, _SEQ[ln.kind], 0, ln) for ln in compile_lines(s, sh, span)]
         merged += [(e.at, _SEQ[e.kind], e.id, e) for e in notes]
         merged.sort(key=lambda x: x[:3])
         rows = []
@@ -630,7 +680,7 @@ def _desk(s: Session, actor: Actor, scope: int | None, unit_id: int | None,
     if shift_id is not None:
         sh = _shift(s, shift_id)
         require(actor, "logbook.read", sh.unit_id)
-        book = _view(s, sh)
+        book = _view(s, sh, next(c.unit_name for c in choices if c.shift_id == shift_id))
     return BookDesk(units, unit_id, choices, shift_id, book)
 
 
