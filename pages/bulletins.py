@@ -33,20 +33,26 @@ if office:
             act(oversight.compile_bulletin, actor, start, end, title,
                 success="通报已汇编为草稿，请核对后发布", reset="bulletin_new")
 
-shown = ui.run_action(oversight.bulletin_page, actor, st.session_state.get("bulletin_page", 1))
+# Each bulletin's checks are read once its panel is open (the newest of the first page is,
+# unless closed); the others show their counts.
+panels = {int(k.rsplit("_", 1)[1]): v for k, v in st.session_state.items()
+          if k.startswith("bulletin_box_") and k.rsplit("_", 1)[1].isdigit()}
+shown = ui.run_action(oversight.bulletin_page, actor, st.session_state.get("bulletin_page", 1),
+                      opened={i for i, v in panels.items() if v},
+                      closed={i for i, v in panels.items() if not v})
 if shown is None:
     st.stop()
 if not shown.total:
     st.info("暂无通报。")
 else:
     forms.pager(shown, "bulletin_page", "通报第 {first}–{last} 份，共 {total} 份（最新的在前）")
-def results(snap) -> None:
+def results(rows) -> None:
     st.dataframe([{"单位": r.unit_name, "检查时间": fmt(r.at), "方式": r.method_label,
                    "接听情况": r.answered_text, "结论": "合格" if r.passed else "不合格",
                    "发现问题": "；".join(r.problems + ([r.findings] if r.findings else [])),
                    "整改期限": str(r.rectification_deadline or ""), "整改情况": r.rectification_status}
-                  for r in snap.results], hide_index=True)
-    for r in snap.results:
+                  for r in rows], hide_index=True)
+    for r in rows:
         if not r.passed:
             st.warning(f"{md(r.unit_name)}检查不合格：" + md("；".join(r.problems + ([r.findings] if r.findings else [])))
                        + (f"（整改期限 {r.rectification_deadline}，{r.rectification_status}）"
@@ -59,7 +65,7 @@ for i, b in enumerate(shown.rows):
     with st.container(border=True):
         st.markdown(f"**{md(snap.number)} {md(snap.title)}**")
         st.caption(f"{snap.state_label} · 期间 {snap.period_start}至{snap.period_end} · "
-                   f"检查 {len(snap.results)} 次，不合格 {snap.failed} 次"
+                   f"检查 {snap.checks} 次，不合格 {snap.failed} 次"
                    + (f" · {fmt(snap.published_at, '%Y-%m-%d %H:%M')} 由{md(snap.published_by_name)}发布"
                       if snap.published_at else ""))
         # The newest of the page is open; the others table their checks once opened.
@@ -67,7 +73,8 @@ for i, b in enumerate(shown.rows):
                           key=f"bulletin_box_{snap.id}", on_change="rerun")
         if box.open:
             with box:
-                results(snap)
+                # (read with the page once open: the snapshot may predate the opening)
+                results(snap.results if snap.results is not None else b.results or ())
         with st.container(horizontal=True, gap="small"):
             if st.button("生成 .docx", key=f"{k}_make", icon=":material/description:"):
                 made = ui.run_action(oversight.bulletin_docx, actor, snap.id)

@@ -593,7 +593,7 @@ def test_bulletins_are_paged_newest_first_in_a_fixed_number_of_queries(office):
     ids = [oversight.compile_bulletin(office, date(2026, 10, 1), date(2026, 10, 20)) for _ in range(7)]
     with SelectCounter() as seven:
         first = oversight.bulletin_page(office, 1, per_page=5)
-    assert len(seven) == len(one) == 5          # the data version (view_cache), then four
+    assert len(seven) == 5 and len(one) == 3    # the data version (view_cache), then four (two for none)
     assert (first.total, first.pages, first.page, first.first, first.last) == (7, 2, 1, 1, 5)
     assert [r.id for r in first.rows] == ids[::-1][:5] and all(len(r.results) == 2 for r in first.rows)
     second = oversight.bulletin_page(office, 2, per_page=5)
@@ -609,6 +609,30 @@ def test_bulletins_are_paged_newest_first_in_a_fixed_number_of_queries(office):
     auditor = make_actor("auditor", {"audit_admin"})
     with pytest.raises(PermissionDenied):
         oversight.bulletin_page(auditor)
+
+
+def test_a_bulletin_page_reads_the_checks_of_its_open_panels_only(office):
+    """Issue 7: the page tables the checks of the bulletins whose panel is open (the newest
+    of the first page, unless closed); the others carry their counts, not their rows."""
+    from services import view_cache
+
+    a, b = make_unit("柏泉村"), make_unit("新华社区")
+    oversight.record_inspection(office, good_check(a))
+    oversight.record_inspection(office, failed_check(b))
+    ids = [oversight.compile_bulletin(office, date(2026, 10, 1), date(2026, 10, 20)) for _ in range(3)]
+    newest, middle, oldest = ids[::-1]
+    full = oversight.bulletin_page(office)
+    assert all(len(r.results) == 2 and (r.checks, r.failed) == (2, 1) for r in full.rows)
+    view_cache.clear()
+    with SelectCounter() as sql:
+        shown = oversight.bulletin_page(office, opened=(), closed=())
+    assert [(r.id, r.checks, r.failed) for r in shown.rows] == [(i, 2, 1) for i in (newest, middle, oldest)]
+    assert shown.rows[0].results == full.rows[0].results
+    assert [r.results for r in shown.rows[1:]] == [None, None]
+    assert len(sql) == 5
+    shown = oversight.bulletin_page(office, opened={oldest}, closed={newest})
+    assert [r.results is not None for r in shown.rows] == [False, False, True]
+    assert shown.rows[2].results == full.rows[2].results
 
 
 def test_training_sessions_are_paged_with_their_attendees(office):

@@ -8,6 +8,7 @@ bytes and is audited. Each unit whose checks a published bulletin carries sees i
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -43,15 +44,14 @@ class BulletinRow:
     created_at: datetime
     published_at: datetime | None
     published_by_name: str | None
-    results: tuple[InspectionRow, ...]     # the checks it carries (a unit sees its own only)
+    checks: int                            # the checks it carries (a unit: its own only)
+    failed: int                            # of which failed
+    # Those checks, oldest first; None where not read (a closed panel of bulletin_page).
+    results: tuple[InspectionRow, ...] | None
 
     @property
     def state_label(self) -> str:
         return BULLETIN_STATE_LABELS.get(self.state, self.state)
-
-    @property
-    def failed(self) -> int:
-        return sum(1 for r in self.results if not r.passed)
 
 
 def _cn_date(d: date) -> str:
@@ -179,24 +179,36 @@ def bulletin_docx(actor: Actor, bulletin_id: int) -> tuple[str, bytes]:
 
 
 def bulletin_rows(s: Session, bulletins: list[Bulletin], unit_id: int | None,
-                  names: dict[int, str] | None = None) -> list[BulletinRow]:
-    """Rows of these bulletins (with the results a unit may see: `unit_id`), in two queries
-    whatever their number: the publishers' names (unless given) and every result."""
+                  names: dict[int, str] | None = None,
+                  opened: Collection[int] | None = None) -> list[BulletinRow]:
+    """Rows of these bulletins (with the results a unit may see: `unit_id`) in at most three
+    queries whatever their number: the publishers' names (unless given), each check's
+    bulletin and conclusion (the counts), and the results of the bulletins `opened` (all
+    unless given) as rows."""
+    if not bulletins:
+        return []
     if names is None:
         names = dict(s.execute(select(User.id, User.display_name).where(
             User.id.in_([b.published_by_id for b in bulletins if b.published_by_id] or [-1]))).all())
-    links = select(BulletinInspection.bulletin_id, BulletinInspection.inspection_id).where(
-        BulletinInspection.bulletin_id.in_([b.id for b in bulletins] or [-1]))
+    links = select(BulletinInspection.bulletin_id, BulletinInspection.inspection_id,
+                   Inspection.passed).join(Inspection, Inspection.id == BulletinInspection.inspection_id) \
+        .where(BulletinInspection.bulletin_id.in_([b.id for b in bulletins]))
     if unit_id is not None:
         links = links.where(BulletinInspection.unit_id == unit_id)
     ids: dict[int, set[int]] = {b.id: set() for b in bulletins}
-    for bulletin_id, inspection_id in s.execute(links).all():
+    failed = dict.fromkeys(ids, 0)
+    for bulletin_id, inspection_id, passed in s.execute(links).all():
         ids[bulletin_id].add(inspection_id)
-    # Every bulletin's results in one query (ordered by time, as _results orders them).
-    results = inspection_rows(s, ids=sorted(set().union(*ids.values())))
+        failed[bulletin_id] += not passed
+    shown = [b.id for b in bulletins if opened is None or b.id in opened]
+    # The opened bulletins' results in one query (ordered by time, as _results orders them).
+    wanted = sorted(set().union(*(ids[i] for i in shown)))
+    results = inspection_rows(s, ids=wanted) if wanted else []
     return [BulletinRow(b.id, b.version, b.number, b.title, b.period_start, b.period_end, b.intro,
                         b.state, b.created_at, b.published_at, names.get(b.published_by_id),
-                        tuple(r for r in results if r.id in ids[b.id])) for b in bulletins]
+                        len(ids[b.id]), failed[b.id],
+                        tuple(r for r in results if r.id in ids[b.id]) if b.id in shown else None)
+            for b in bulletins]
 
 
 def _visible(unit_id: int | None):
@@ -217,15 +229,25 @@ def list_bulletins(actor: Actor) -> list[BulletinRow]:
         return bulletin_rows(s, bulletins, unit_id)
 
 
-def bulletin_page(actor: Actor, page: int = 1, per_page: int = PER_PAGE) -> Paged[BulletinRow]:
-    """One page of list_bulletins, newest first: four queries however many there are."""
+def bulletin_page(actor: Actor, page: int = 1, per_page: int = PER_PAGE,
+                  opened: Collection[int] | None = None,
+                  closed: Collection[int] = ()) -> Paged[BulletinRow]:
+    """One page of list_bulletins, newest first: four queries however many there are.
+
+    Every row carries its counts; its results only where its panel is open (`opened`, all
+    unless given; the newest of the first page is open unless `closed`): the others are
+    read when opened."""
     with reading() as s:
         unit_id = scoped_unit(actor, "bulletin.read")
-        return view_cache.cached(s, ("bulletin_page", unit_id, page, per_page),
-                                 lambda: _bulletin_page(s, unit_id, page, per_page))
+        opened = None if opened is None else frozenset(opened)
+        closed = frozenset(closed)
+        return view_cache.cached(s, ("bulletin_page", unit_id, page, per_page, opened, closed),
+                                 lambda: _bulletin_page(s, unit_id, page, per_page, opened, closed))
 
 
-def _bulletin_page(s: Session, unit_id: int | None, page: int, per_page: int) -> Paged[BulletinRow]:
+def _bulletin_page(s: Session, unit_id: int | None, page: int, per_page: int,
+                   opened: frozenset[int] | None = None,
+                   closed: frozenset[int] = frozenset()) -> Paged[BulletinRow]:
     q = _visible(unit_id)
     total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
     page, offset = page_bounds(page, per_page, total)
@@ -234,4 +256,7 @@ def _bulletin_page(s: Session, unit_id: int | None, page: int, per_page: int) ->
                       .outerjoin(publisher, publisher.id == Bulletin.published_by_id)
                       .order_by(Bulletin.id.desc()).offset(offset).limit(per_page)).all()
     names = {b.published_by_id: name for b, name in found if b.published_by_id}
-    return Paged(bulletin_rows(s, [b for b, _n in found], unit_id, names), total, page, per_page)
+    if opened is not None and page == 1 and found and found[0][0].id not in closed:
+        opened = opened | {found[0][0].id}
+    return Paged(bulletin_rows(s, [b for b, _n in found], unit_id, names, opened), total, page,
+                 per_page)
