@@ -1,7 +1,7 @@
 """a shift's log book: instructions and hotline items by the times in its window
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-30 07:00:00.000000
 
 Issue 7 (data at scale): an open book is compiled from the records in its shift's window.
@@ -14,8 +14,8 @@ lines are in models/daily.py.
 from alembic import op
 
 
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
