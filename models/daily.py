@@ -119,7 +119,7 @@ class Instruction(Versioned, Base):
     __table_args__ = (
         Index("ix_instruction_unit_state", "unit_id", "state"),
         Index("ix_instruction_given_at", "given_at"),
-        Index("ix_instruction_reported_at", "reported_at"),   # a shift's log book (0009)
+        Index("ix_instruction_reported_at", "reported_at"),   # a shift's log book (0010)
     )
 
 
@@ -145,7 +145,7 @@ class InstructionTarget(Versioned, Base):
     __table_args__ = (
         CheckConstraint("(unit_id IS NULL) <> (person_id IS NULL)", name="one_receiver"),
         Index("ix_instruction_target_due", "feedback_due"),
-        # a shift's log book: what was passed on and fed back in its window (0009)
+        # a shift's log book: what was passed on and fed back in its window (0010)
         Index("ix_instruction_target_passed_on_at", "passed_on_at"),
         Index("ix_instruction_target_fed_back_at", "fed_back_at"),
     )
@@ -178,7 +178,7 @@ class HotlineItem(Versioned, Base):
 
     __table_args__ = (
         Index("ix_hotline_item_unit_state", "unit_id", "state"),
-        # a shift's log book: what was signed, forwarded and done in its window (0009)
+        # a shift's log book: what was signed, forwarded and done in its window (0010)
         Index("ix_hotline_item_unit_signed", "unit_id", "signed_at"),
         Index("ix_hotline_item_unit_notified", "unit_id", "notified_at"),
         Index("ix_hotline_item_unit_done", "unit_id", "done_at"),
