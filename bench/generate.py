@@ -62,6 +62,7 @@ from models.roster import (  # noqa: E402
     CheckIn, Handover, Roster, Shift, ShiftOfficer, SpecialPeriodRow, SwapRequest,
 )
 from services.audit import GENESIS, content_hash  # noqa: E402
+from rules.staffing import ShiftFacts, shift_label  # noqa: E402
 from services.daily.logbook import entry_hash, seal_hash  # noqa: E402
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -179,9 +180,12 @@ class Street:
     def organisation(self) -> None:
         z, rng, L = self.z, self.rng, self.L
         kinds = ["grassroots"] * 60 + ["station"] * 20 + ["department"] * 19
+        self.unit_names: dict[int, str] = {}
+        self.person_names: dict[int, str] = {}
         for u in range(1, z.units + 1):
             kind = "street_office" if u == 1 else kinds[(u - 2) % len(kinds)]
-            L.put(Unit, dict(id=u, name="柏泉街道办事处" if u == 1 else f"柏泉{['社区', '站所', '科室'][u % 3]}{u:03d}",
+            self.unit_names[u] = "柏泉街道办事处" if u == 1 else f"柏泉{['社区', '站所', '科室'][u % 3]}{u:03d}"
+            L.put(Unit, dict(id=u, name=self.unit_names[u],
                              kind=kind, parent_id=None if u == 1 else 1,
                              duty_phone=f"027-8390{u:04d}", fax=None, address=f"柏泉大道{u}号",
                              active=True, version=1))
@@ -193,7 +197,8 @@ class Street:
             self.unit_people[u].append(p)
             if lead:
                 self.leaders[u].append(p)
-            L.put(Person, dict(id=p, name=name(rng), unit_id=u, position="带班领导" if lead else "值班员",
+            self.person_names[p] = name(rng)
+            L.put(Person, dict(id=p, name=self.person_names[p], unit_id=u, position="带班领导" if lead else "值班员",
                                mobile=f"138{p:08d}", office_phone=None,
                                employment="permanent" if rng.random() < 0.85 else "contract",
                                can_lead_shift=lead,
@@ -314,7 +319,8 @@ class Street:
                                                     at=starts - timedelta(minutes=5 if late else 15),
                                                     late=late))
                         if past or live:
-                            self.book(sid, u, day, starts, ends, sealed=past,
+                            self.book(ShiftFacts(sid, u, starts, ends, officers, leaders[k % len(leaders)]),
+                                      day, sealed=past,
                                       extra=(1 if rng.random() < log_target else 0) + (2 if live else 0))
                         if live:
                             self.today_shifts.append(sid)
@@ -349,11 +355,18 @@ class Street:
                                          double_staffing=True, leaders_on_duty=False, notes=None,
                                          version=1))
 
-    def book(self, shift_id, unit_id, day, starts, ends, sealed: bool, extra: int) -> None:
+    def book(self, shift: ShiftFacts, day, sealed: bool, extra: int) -> None:
         L = self.L
+        shift_id, unit_id, starts, ends = shift.id, shift.unit_id, shift.starts_at, shift.ends_at
         bid = self.next_id("log_book")
         prev = GENESIS
-        lines = [(starts, "header", f"单位{unit_id} {day.isoformat()} 值班", {"unit_id": unit_id})]
+        # The head services/daily/logbook.header() seals into a book: a sealed book shows it.
+        local_time = lambda t: t.astimezone(SHANGHAI).strftime("%Y年%m月%d日 %H:%M")  # noqa: E731
+        head = {"unit_name": self.unit_names[unit_id], "shift_label": shift_label(shift),
+                "duty_time": f"{local_time(starts)} 至 {local_time(ends)}",
+                "shift_leader": self.person_names.get(shift.leader_id, ""),
+                "duty_officers": [self.person_names[p] for p in shift.officer_ids]}
+        lines = [(starts, "header", f"{head['unit_name']}{head['shift_label']}", head)]
         for n in range(extra):
             at = starts + timedelta(minutes=37 + 97 * n)
             if at < self.now:
