@@ -21,7 +21,9 @@ from models.incident import DeadlineRecord, Incident, VerificationRequest
 from models.org import Person, Unit
 from models.oversight import RosterFindingMonth
 from models.roster import CheckIn, Handover, Roster, Shift, ShiftOfficer
+from rules.deadlines import CATEGORY_LABELS, LEVEL_LABELS
 from services import calendar, oversight
+from services.clock import SHANGHAI
 from services.directory import units
 from services.errors import DomainError, PermissionDenied, ValidationError
 from services.oversight import InspectionInput
@@ -705,3 +707,98 @@ def test_statistics_count_by_local_day_and_month_in_the_database(office):
     assert next(r for r in stats.by_category if r["类别"] == "事故灾难")["起数"] == 3
     assert sum(r["起数"] for r in stats.by_level) == 3
     assert stats.on_time[-1]["及时率"] == "—"
+
+
+def test_statistics_figures_are_those_of_the_rows_in_the_period(office):
+    """Every figure of 统计 is the count of the records of the period it names: incidents
+    by category, level (none: 未定级) and month, the first and last months cut to the period
+    at local midnight; calls per local day (days without calls left out); clocks by kind
+    and outcome at the time."""
+    unit = make_unit("柏泉村")
+    start, end = date(2026, 8, 15), date(2026, 10, 30)
+    lo, hi = local(start), local(end + timedelta(days=1))
+    cats, levels = ["natural_disaster", "accident", "public_health", "social_security"], ["I", "II", "III", "IV", None]
+    # Around each edge: the period's, a month's, a local day's (UTC 16:00).
+    moments = [lo - timedelta(microseconds=1), lo, local(date(2026, 8, 31), 23, 59), local(date(2026, 9, 1)),
+               local(date(2026, 9, 1)) - timedelta(hours=8), local(date(2026, 9, 30), 23, 59),
+               local(date(2026, 10, 1)), local(date(2026, 10, 19), 23, 59), hi - timedelta(microseconds=1), hi]
+    assert lo < NOW < hi
+    incidents, calls = [], []
+    with transaction() as s:
+        for n, at in enumerate(moments * 3):
+            c, lv = cats[n % 4], levels[n % 5]
+            s.add(Incident(unit_id=unit, title="测试", occurred_at=at, received_at=at, place="柏泉大道",
+                           source_kind="phone", category=c, level=lv, classification="internal",
+                           state="reported", owner_user_id=office.user_id, created_at=at))
+            incidents.append((at, c, lv))
+        for n, at in enumerate(moments):
+            for _ in range(n % 3 + 1):
+                s.add(Call(unit_id=unit, at=at, kind="other", summary="咨询", owner_user_id=office.user_id))
+                calls.append(at)
+        iid = _incident(s, unit, office.user_id)
+        owner = s.get(Incident, iid)
+        incidents.append((owner.occurred_at, owner.category, owner.level))
+        clocks = []
+        for n, due in enumerate([lo, lo + timedelta(days=3), NOW - timedelta(hours=1), NOW, NOW + timedelta(hours=2),
+                                 hi - timedelta(microseconds=1), hi, lo - timedelta(seconds=1)]):
+            for kind in ("report", "written_owed", "verification"):
+                done = [None, due - timedelta(minutes=5), due, due + timedelta(minutes=1)][(n + len(kind)) % 4]
+                done = done if done is None or done <= NOW else None
+                _clock(s, unit, due, done=done, incident_id=iid, kind=kind)
+                clocks.append((kind, due, done))
+
+    stats = oversight.statistics(office, start, end)
+
+    inside = [(at, c, lv) for at, c, lv in incidents if lo <= at < hi]
+    assert stats.by_category == [{"类别": label, "起数": sum(c == code for _at, c, _lv in inside)}
+                                 for code, label in CATEGORY_LABELS.items()]
+    assert stats.by_level == [{"等级": label, "起数": sum(lv == code for _at, _c, lv in inside)}
+                              for code, label in LEVEL_LABELS.items()]
+    months = Counter(at.astimezone(SHANGHAI).strftime("%Y-%m") for at, _c, _lv in inside)
+    assert stats.by_month == [{"月份": m, "起数": months[m]} for m in ("2026-08", "2026-09", "2026-10")]
+    days = Counter(str(at.astimezone(SHANGHAI).date()) for at in calls if lo <= at < hi)
+    assert stats.calls_per_day == [{"日期": d, "来电数": n} for d, n in sorted(days.items())]
+
+    def outcome(due, done):
+        if done is not None:
+            return "按时" if done <= due else "超时"
+        return "逾期未完成" if due < NOW else "未到期"
+
+    for row, kind in zip(stats.on_time, ("report", "written_owed", "verification")):
+        got = Counter(outcome(due, done) for k, due, done in clocks if k == kind and lo <= due < hi)
+        assert {k: row[k] for k in ("按时", "超时", "逾期未完成", "未到期")} == {k: got[k] for k in ("按时", "超时", "逾期未完成", "未到期")}
+    total = stats.on_time[-1]
+    assert [total[k] for k in ("按时", "超时", "逾期未完成", "未到期")] == [
+        sum(r[k] for r in stats.on_time[:-1]) for k in ("按时", "超时", "逾期未完成", "未到期")]
+    assert min(total[k] for k in ("按时", "超时", "逾期未完成", "未到期")) > 0, total
+
+
+def test_statistics_count_in_indexes_without_sorting_or_converting_rows(office, db):
+    """A year of records is counted in the indexes' order: no statement converts each row's
+    time to a local day or month, none sorts the rows to group them (SQLite: no temporary
+    B-tree, no table scanned), and the incidents and clocks are read from the indexes made
+    for the statistics. (PostgreSQL plans from table statistics, which a test's few rows
+    do not give.)"""
+    from sqlalchemy import event
+    conn = db.kw["bind"]
+    seen = []
+    listener = lambda c, cur, stmt, params, ctx, many: seen.append((stmt, params))  # noqa: E731
+    event.listen(conn, "before_cursor_execute", listener)
+    try:
+        oversight.statistics(office, date(2026, 1, 1), date(2026, 10, 20))
+    finally:
+        event.remove(conn, "before_cursor_execute", listener)
+    counted = [(stmt, params) for stmt, params in seen
+               if any(f"FROM {t}" in stmt for t in ("incident", "deadline_record", "call"))]
+    assert len(counted) == 3
+    assert not any(f in stmt for stmt, _p in counted
+                   for f in ("strftime('%Y-%m-%d', call", "strftime('%Y-%m', incident", "to_char("))
+    if conn.dialect.name != "sqlite":
+        return
+    plans = [" ".join(str(r) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + stmt, params))
+             for stmt, params in counted]
+    assert "ix_incident_category_level_at" in plans[0] and "ix_incident_occurred_at" in plans[0]
+    assert "ix_deadline_record_kind_due" in plans[1]
+    assert "ix_call_at" in plans[2]
+    assert not any("TEMP B-TREE" in p or "SCAN incident" in p or "SCAN deadline_record" in p
+                   or "SCAN call" in p for p in plans), plans

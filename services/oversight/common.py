@@ -7,7 +7,6 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from sqlalchemy import String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -33,36 +32,31 @@ def window(start: date, end: date) -> tuple[datetime, datetime]:
     return day_start(start), day_start(end + timedelta(days=1))
 
 
-class local_day(FunctionElement):  # noqa: N801 - used like a SQL function
-    """SQL: the local (Asia/Shanghai) day of a UTC timestamp column as 'YYYY-MM-DD' text, to
-    group by in the database. PostgreSQL converts with the zone; SQLite (which stores UTC
-    text) adds eight hours: Asia/Shanghai has kept UTC+8 without daylight saving since 1991."""
-
-    type = String()
-    inherit_cache = True
-    name = "local_day"
-    formats = ("%Y-%m-%d", "YYYY-MM-DD")      # (SQLite strftime, PostgreSQL to_char)
-
-
-class local_month(local_day):  # noqa: N801
-    """SQL: the local month of a UTC timestamp column as 'YYYY-MM' text."""
+class days_after(FunctionElement):  # noqa: N801 - used like a SQL function
+    """SQL: a UTC timestamp plus a number of whole days, as its column stores it, to
+    compare with an indexed time column (a local day is 24 hours: Asia/Shanghai has kept
+    UTC+8 without daylight saving since 1991). SQLite stores UTC as text
+    'YYYY-MM-DD HH:MM:SS.ffffff' (strftime's %f has milliseconds: the microseconds of a
+    day's start are zeros); PostgreSQL adds an interval."""
 
     inherit_cache = True
-    name = "local_month"
-    formats = ("%Y-%m", "YYYY-MM")
+    name = "days_after"
+
+    def __init__(self, at, days):
+        super().__init__(at, days)
+        self.type = at.type
 
 
-@compiles(local_day, "sqlite")
-@compiles(local_month, "sqlite")
-def _local_sqlite(element, compiler, **kw):
-    return f"strftime('{element.formats[0]}', {compiler.process(element.clauses, **kw)}, '+8 hours')"
+@compiles(days_after, "sqlite")
+def _days_after_sqlite(element, compiler, **kw):
+    at, days = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(strftime('%Y-%m-%d %H:%M:%f', {at}, '+' || ({days}) || ' days') || '000')"
 
 
-@compiles(local_day, "postgresql")
-@compiles(local_month, "postgresql")
-def _local_postgresql(element, compiler, **kw):
-    return (f"to_char({compiler.process(element.clauses, **kw)} AT TIME ZONE 'Asia/Shanghai', "
-            f"'{element.formats[1]}')")
+@compiles(days_after, "postgresql")
+def _days_after_postgresql(element, compiler, **kw):
+    at, days = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({at} + ({days}) * INTERVAL '24 hours')"
 
 
 def yes_no(value: bool | None, yes: str, no: str, unknown: str = "未查") -> str:

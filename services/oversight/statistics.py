@@ -2,23 +2,26 @@
 on-time rate of reports against their deadlines (第二十一条); calls per day and instructions
 fed back on time (第八条) where the calls feature (models/daily.py) is installed.
 
-Counted in the database, one grouped query per table, so a page reads a few dozen rows
-however many records the period holds; local days and months are common.local_day /
-local_month (SQLite and PostgreSQL differ in time-zone arithmetic).
+Counted in the database, one query per table, so a page reads a few dozen rows however
+many records the period holds. Every figure is a count over a range of an index (a local
+day, a month, a category and level, a kind of deadline): a year of calls is not converted
+to local days and grouped row by row, which took most of the page's time on a busy street.
+Local days are whole UTC intervals (common.window): Asia/Shanghai keeps UTC+8.
 """
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import case, func, inspect, select
+from sqlalchemy import bindparam, case, func, inspect, literal, select
 
 from models.incident import DeadlineRecord, Incident
 from rules.deadlines import CATEGORY_LABELS, LEVEL_LABELS
 from services import clock, view_cache
 from services.errors import ValidationError
-from services.oversight.common import local_day, local_month, window
+from services.oversight.common import days_after, window
 from services.permissions import Actor, require
 from services.uow import reading
 
@@ -70,64 +73,121 @@ def statistics(actor: Actor, start: date, end: date) -> Statistics:
                                  lambda: _statistics(s, start, end))
 
 
+_LABELS = {"report": "报告时限（第二十一条）", "written_owed": "补报书面报告（第二十二条）",
+           "verification": "核报反馈（第二十条）"}
+_COMBOS = [(c, lv) for c in CATEGORY_LABELS for lv in LEVEL_LABELS]
+
+
 def _statistics(s, start: date, end: date) -> Statistics:
     lo, hi = window(start, end)
     now = clock.now()
     out = Statistics()
-    cats, levels, months = Counter(), Counter(), Counter()
-    month = local_month(Incident.occurred_at).label("month")
-    for category, level, key, n in s.execute(
-            select(Incident.category, Incident.level, month, func.count())
-            .where(Incident.occurred_at >= lo, Incident.occurred_at < hi)
-            .group_by(Incident.category, Incident.level, "month")).all():
-        cats[category] += n
-        levels[level] += n
-        months[key] += n
-    out.by_category = [{"类别": CATEGORY_LABELS.get(c, c), "起数": cats.get(c, 0)} for c in CATEGORY_LABELS]
-    out.by_level = [{"等级": LEVEL_LABELS.get(lv, str(lv)), "起数": levels.get(lv, 0)} for lv in LEVEL_LABELS]
-    y, m, last = start.year, start.month, (end.year, end.month)
-    while (y, m) <= last:
-        key = f"{y:04d}-{m:02d}"
-        out.by_month.append({"月份": key, "起数": months.get(key, 0)})
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
 
-    labels = {"report": "报告时限（第二十一条）", "written_owed": "补报书面报告（第二十二条）",
-              "verification": "核报反馈（第二十条）"}
-    tally = {k: Counter() for k in labels}
-    d = DeadlineRecord
-    for kind, *counts in s.execute(
-            select(d.kind, *_timeliness(d.due_at, d.satisfied_at, now))
-            .where(d.due_at >= lo, d.due_at < hi).group_by(d.kind).order_by(d.kind)).all():
-        tally.setdefault(kind, Counter()).update(dict(zip(_OUTCOMES, counts)))
+    months = _months(start, end)
+    bounds = [lo] + [b for _key, _a, b in months]
+    counts = iter(s.execute(_incident_counts(len(months)), {
+        "lo": lo, "hi": hi, **{f"b{n}": at for n, at in enumerate(bounds)}}).one())
+    cats, levels = Counter(), Counter()
+    for (c, lv), n in zip(_COMBOS, counts):
+        cats[c] += n
+        levels[lv] += n
+    out.by_category = [{"类别": CATEGORY_LABELS[c], "起数": cats[c]} for c in CATEGORY_LABELS]
+    out.by_level = [{"等级": LEVEL_LABELS[lv], "起数": levels[lv]} for lv in LEVEL_LABELS]
+    out.by_month = [{"月份": key, "起数": n} for (key, _a, _b), n in zip(months, counts)]
+
+    tally = {k: Counter() for k in _LABELS}
+    for kind, *counts in s.execute(_deadline_counts(), {"lo": lo, "hi": hi, "now": now}).all():
+        tally[kind].update(_outcomes(counts))
     total = Counter()
     for kind, c in tally.items():
         total.update(c)
-        out.on_time.append(_on_time_row(labels.get(kind, kind), c))
+        out.on_time.append(_on_time_row(_LABELS[kind], c))
     out.on_time.append(_on_time_row("合计", total))
 
     if _daily is not None and hasattr(_daily, "Call") and _has(s, "call"):
-        day = local_day(_daily.Call.at).label("day")
-        out.calls_per_day = [{"日期": d, "来电数": n} for d, n in s.execute(
-            select(day, func.count()).where(_daily.Call.at >= lo, _daily.Call.at < hi)
-            .group_by("day").order_by("day")).all()]
+        out.calls_per_day = [{"日期": str(start + timedelta(days=n)), "来电数": count}
+                             for n, count in sorted(s.execute(_calls_per_day(), {
+                                 "first": lo, "last": (end - start).days}).all()) if count]
     if _daily is not None and hasattr(_daily, "InstructionTarget") and _has(s, "instruction_target"):
         t = _daily.InstructionTarget
         counts = s.execute(select(*_timeliness(t.feedback_due, t.fed_back_at, now)).where(
             t.feedback_due >= lo, t.feedback_due < hi)).one()
-        out.instructions = [_on_time_row("批示反馈（第八条）",
-                                         Counter(dict(zip(_OUTCOMES, (n or 0 for n in counts)))))]
+        out.instructions = [_on_time_row("批示反馈（第八条）", _outcomes(counts))]
+    return out
+
+
+# The statements are built once (per number of months) and take the period as parameters.
+
+@lru_cache(maxsize=16)
+def _incident_counts(months: int):
+    """Incidents of each (category, level) of _COMBOS in [lo, hi), then of each month
+    [b0, b1), [b1, b2), ...: every figure one count over a range of an index
+    ((category, level, occurred_at); (occurred_at, ...) for the months)."""
+    i = Incident
+    at = i.occurred_at
+
+    def count(*where):
+        return select(func.count()).select_from(i).where(*where).scalar_subquery()
+
+    lo, hi = bindparam("lo", type_=at.type), bindparam("hi", type_=at.type)
+    bounds = [bindparam(f"b{n}", type_=at.type) for n in range(months + 1)]
+    return select(
+        *(count(i.category == c, i.level.is_(None) if lv is None else i.level == lv, at >= lo, at < hi)
+          for c, lv in _COMBOS),
+        *(count(at >= a, at < b) for a, b in zip(bounds, bounds[1:])))
+
+
+@lru_cache(maxsize=1)
+def _deadline_counts():
+    """The clocks of the three kinds due in [lo, hi) by outcome at `now`, read from
+    (kind, due_at, satisfied_at) in order of kind (no sort)."""
+    d = DeadlineRecord
+    return (select(d.kind, *_timeliness(d.due_at, d.satisfied_at, bindparam("now", type_=d.due_at.type)))
+            .where(d.kind.in_(list(_LABELS)), d.due_at >= bindparam("lo", type_=d.due_at.type),
+                   d.due_at < bindparam("hi", type_=d.due_at.type))
+            .group_by(d.kind).order_by(d.kind))
+
+
+@lru_cache(maxsize=1)
+def _calls_per_day():
+    """(n, calls) for the local days n = 0..last from `first` (a day's start in UTC): one
+    count per day over the index on the time, the days' bounds made in SQL, rather than
+    converting every call of the period to its day and grouping."""
+    call = _daily.Call
+    days = select(literal(0).label("n")).cte("days", recursive=True)
+    days = days.union_all(select(days.c.n + 1).where(days.c.n < bindparam("last")))
+    first = bindparam("first", type_=call.at.type)
+    per_day = select(func.count()).where(call.at >= days_after(first, days.c.n),
+                                         call.at < days_after(first, days.c.n + 1))
+    return select(days.c.n, per_day.scalar_subquery())    # sorted in Python: no sort in SQL
+
+
+def _months(start: date, end: date) -> list[tuple[str, datetime, datetime]]:
+    """The months of the period as ('YYYY-MM', from, to) in UTC, the first and last cut
+    to the period."""
+    out, first = [], start
+    while first <= end:
+        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        last = min(end, following - timedelta(days=1))
+        out.append((f"{first.year:04d}-{first.month:02d}", *window(first, last)))
+        first = following
     return out
 
 
 _OUTCOMES = ("按时", "超时", "逾期未完成", "未到期")
 
 
-def _timeliness(due, done, now: datetime) -> list:
-    """SQL sums, in _OUTCOMES order: met by the due time, met late, still open past it,
-    not yet due."""
-    return [func.sum(case((cond, 1), else_=0)) for cond in (
-        done.is_not(None) & (done <= due), done.is_not(None) & (done > due),
-        done.is_(None) & (due < now), done.is_(None) & (due >= now))]
+def _timeliness(due, done, now) -> list:
+    """SQL counts: all, met, met late (after the due time), still open past the due time;
+    _outcomes turns them into _OUTCOMES. Two of them look at a row's values: the page's
+    counts of a year of clocks take no more work per row than that."""
+    return [func.count(), func.count(done), func.count(case((done > due, 1))),
+            func.count(case((done.is_(None) & (due < now), 1)))]
+
+
+def _outcomes(counts) -> Counter:
+    total, met, late, overdue = (n or 0 for n in counts)
+    return Counter(dict(zip(_OUTCOMES, (met - late, late, overdue, total - met - overdue))))
 
 
 def _on_time_row(label: str, c: Counter) -> dict:
