@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
 from services import clock, view_cache
-from services.paging import Paged, page_of
+from services.paging import Paged, page_bounds
 from services.permissions import Actor, require
 from services.uow import reading, transaction
 
@@ -133,11 +133,34 @@ def search_page(actor: Actor, f: AuditFilter, page: int = 1, per_page: int = 100
     counted again only when the trail has grown."""
     with reading() as s:
         require(actor, "audit.read")
-        return view_cache.cached(s, ("audit.search_page", f, page, per_page), lambda: page_of(
-            s, _filtered(f).order_by(AuditEvent.id.desc()), page, per_page, lambda r: _row(r[0])))
+        return view_cache.cached(s, ("audit.search_page", f, page, per_page),
+                                 lambda: _search_page(s, f, page, per_page))
 
 
-def _row(ev: AuditEvent) -> dict:
+def _search_page(s: Session, f: AuditFilter, page: int, per_page: int) -> Paged[dict]:
+    """The page's ids are chosen first, from the index on the time alone (it holds the id:
+    no row is read to sort a week's events by id), then only those rows are read; sorting
+    the week's whole rows to keep a hundred took most of the page's time on a long trail."""
+    total = s.execute(select(func.count()).select_from(
+        _filtered(f).with_only_columns(AuditEvent.id).subquery())).scalar_one()
+    page, offset = page_bounds(page, per_page, total)
+    if not total:
+        return Paged([], total, page, per_page)
+    ids = _filtered(f).with_only_columns(AuditEvent.id).order_by(AuditEvent.id.desc()) \
+        .offset(offset).limit(per_page)
+    rows = s.execute(select(*_SHOWN).where(AuditEvent.id.in_(ids.scalar_subquery()))
+                     .order_by(AuditEvent.id.desc())).all()
+    return Paged([_row(ev) for ev in rows], total, page, per_page)
+
+
+# What a row shows, read as columns: a page of rows, not a hundred objects for the session.
+_SHOWN = (AuditEvent.id, AuditEvent.at, AuditEvent.username, AuditEvent.role, AuditEvent.client_ip,
+          AuditEvent.action, AuditEvent.object_type, AuditEvent.object_id, AuditEvent.outcome,
+          AuditEvent.details)
+
+
+def _row(ev) -> dict:
+    """An event (or a row of its _SHOWN columns) as the page and the export show it."""
     return {"序号": ev.id, "时间": clock.fmt(ev.at, "%Y-%m-%d %H:%M:%S"), "用户": ev.username or "",
             "角色": ev.role or "", "IP": ev.client_ip or "", "操作": ev.action,
             "对象": ev.object_type or "", "对象编号": ev.object_id or "", "结果": ev.outcome,
