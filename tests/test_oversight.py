@@ -802,3 +802,31 @@ def test_statistics_count_in_indexes_without_sorting_or_converting_rows(office, 
     assert "ix_call_at" in plans[2]
     assert not any("TEMP B-TREE" in p or "SCAN incident" in p or "SCAN deadline_record" in p
                    or "SCAN call" in p for p in plans), plans
+
+
+def test_statistics_recount_each_minute_only_what_moves_with_the_time(office, frozen_clock):
+    """What is overdue moves with the minute; the counts of incidents and of calls do not,
+    and are counted again only when their own table changes."""
+    unit = make_unit("柏泉村")
+    with transaction() as s:
+        _incident(s, unit, office.user_id)
+
+    class Reads(SelectCounter):        # every statement (the calls' begins WITH RECURSIVE)
+        def count(self, _conn, _cursor, statement, *_args):
+            self.append(statement)
+
+    def counted(sql):
+        return {t for t in ("incident", "deadline_record", "call", "instruction_target")
+                if any(f"FROM {t} " in stmt or stmt.rstrip().endswith(f"FROM {t}") for stmt in sql)}
+
+    first = oversight.statistics(office, date(2026, 10, 1), date(2026, 10, 31))
+    frozen_clock.advance(minutes=1)
+    with Reads() as sql:
+        again = oversight.statistics(office, date(2026, 10, 1), date(2026, 10, 31))
+    assert again == first and counted(sql) == {"deadline_record", "instruction_target"}
+    with transaction() as s:
+        s.add(Call(unit_id=unit, at=NOW, kind="other", summary="咨询", owner_user_id=office.user_id))
+    with Reads() as sql:
+        after_call = oversight.statistics(office, date(2026, 10, 1), date(2026, 10, 31))
+    assert counted(sql) == {"deadline_record", "instruction_target", "call"}
+    assert after_call.by_category == first.by_category and after_call.calls_per_day == [{"日期": "2026-10-20", "来电数": 1}]

@@ -67,10 +67,21 @@ def statistics(actor: Actor, start: date, end: date) -> Statistics:
         raise ValidationError([f"统计期间：不能超过{MAX_DAYS}天"])
     with reading() as s:
         require(actor, "statistics.read")
-        # The same for every reader; what is overdue moves with the minute.
+        # The same for every reader. What is overdue moves with the minute: those figures
+        # are computed each minute, the counts of incidents and calls are kept until their
+        # tables change (each its own read model: a call logged leaves the incidents).
         minute = clock.now().replace(second=0, microsecond=0)
         return view_cache.cached(s, ("statistics", start, end, minute),
                                  lambda: _statistics(s, start, end))
+
+
+def _statistics(s, start: date, end: date) -> Statistics:
+    by_category, by_level, by_month = view_cache.cached(
+        s, ("statistics.incidents", start, end), lambda: _incidents(s, start, end))
+    on_time, instructions = _timeliness_rows(s, start, end)
+    calls_per_day = view_cache.cached(s, ("statistics.calls", start, end), lambda: _calls(s, start, end))
+    return Statistics(by_category=by_category, by_level=by_level, by_month=by_month, on_time=on_time,
+                      calls_per_day=calls_per_day, instructions=instructions)
 
 
 _LABELS = {"report": "报告时限（第二十一条）", "written_owed": "补报书面报告（第二十二条）",
@@ -78,11 +89,9 @@ _LABELS = {"report": "报告时限（第二十一条）", "written_owed": "补�
 _COMBOS = [(c, lv) for c in CATEGORY_LABELS for lv in LEVEL_LABELS]
 
 
-def _statistics(s, start: date, end: date) -> Statistics:
+def _incidents(s, start: date, end: date) -> tuple[list[dict], list[dict], list[dict]]:
+    """By category, by level, by month."""
     lo, hi = window(start, end)
-    now = clock.now()
-    out = Statistics()
-
     months = _months(start, end)
     bounds = [lo] + [b for _key, _a, b in months]
     counts = iter(s.execute(_incident_counts(len(months)), {
@@ -91,29 +100,40 @@ def _statistics(s, start: date, end: date) -> Statistics:
     for (c, lv), n in zip(_COMBOS, counts):
         cats[c] += n
         levels[lv] += n
-    out.by_category = [{"类别": CATEGORY_LABELS[c], "起数": cats[c]} for c in CATEGORY_LABELS]
-    out.by_level = [{"等级": LEVEL_LABELS[lv], "起数": levels[lv]} for lv in LEVEL_LABELS]
-    out.by_month = [{"月份": key, "起数": n} for (key, _a, _b), n in zip(months, counts)]
+    return ([{"类别": CATEGORY_LABELS[c], "起数": cats[c]} for c in CATEGORY_LABELS],
+            [{"等级": LEVEL_LABELS[lv], "起数": levels[lv]} for lv in LEVEL_LABELS],
+            [{"月份": key, "起数": n} for (key, _a, _b), n in zip(months, counts)])
 
+
+def _timeliness_rows(s, start: date, end: date) -> tuple[list[dict], list[dict] | None]:
+    """Deadline clocks by kind and outcome now (with their total), and instructions fed
+    back (None: not installed)."""
+    lo, hi = window(start, end)
+    now = clock.now()
     tally = {k: Counter() for k in _LABELS}
     for kind, *counts in s.execute(_deadline_counts(), {"lo": lo, "hi": hi, "now": now}).all():
         tally[kind].update(_outcomes(counts))
-    total = Counter()
+    on_time, total = [], Counter()
     for kind, c in tally.items():
         total.update(c)
-        out.on_time.append(_on_time_row(_LABELS[kind], c))
-    out.on_time.append(_on_time_row("合计", total))
-
-    if _daily is not None and hasattr(_daily, "Call") and _has(s, "call"):
-        out.calls_per_day = [{"日期": str(start + timedelta(days=n)), "来电数": count}
-                             for n, count in sorted(s.execute(_calls_per_day(), {
-                                 "first": lo, "last": (end - start).days}).all()) if count]
+        on_time.append(_on_time_row(_LABELS[kind], c))
+    on_time.append(_on_time_row("合计", total))
+    instructions = None
     if _daily is not None and hasattr(_daily, "InstructionTarget") and _has(s, "instruction_target"):
         t = _daily.InstructionTarget
         counts = s.execute(select(*_timeliness(t.feedback_due, t.fed_back_at, now)).where(
             t.feedback_due >= lo, t.feedback_due < hi)).one()
-        out.instructions = [_on_time_row("批示反馈（第八条）", _outcomes(counts))]
-    return out
+        instructions = [_on_time_row("批示反馈（第八条）", _outcomes(counts))]
+    return on_time, instructions
+
+
+def _calls(s, start: date, end: date) -> list[dict] | None:
+    """Calls per local day, days without calls left out (None: calls not installed)."""
+    if _daily is None or not hasattr(_daily, "Call") or not _has(s, "call"):
+        return None
+    return [{"日期": str(start + timedelta(days=n)), "来电数": count}
+            for n, count in sorted(s.execute(_calls_per_day(), {
+                "first": window(start, end)[0], "last": (end - start).days}).all()) if count]
 
 
 # The statements are built once (per number of months) and take the period as parameters.
