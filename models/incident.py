@@ -86,7 +86,7 @@ class Incident(Versioned, Base):
         Index("ix_incident_owner_state", "owner_user_id", "state"),
         Index("ix_incident_closure_status", "closure_status"),
         Index("ix_incident_occurred_at", "occurred_at", "category", "level"),  # statistics (0006)
-        # Statistics: incidents of one category and level in a period, counted in the index (0010).
+        # Statistics: incidents of one category and level in a period, counted in the index (0011).
         Index("ix_incident_category_level_at", "category", "level", "occurred_at"),
     )
 
@@ -254,7 +254,7 @@ class DeadlineRecord(Base):
                         name="owner"),
         # The desk: open clocks, soonest first, for all units or for one.
         Index("ix_deadline_record_due", "due_at", "kind", "satisfied_at"),  # statistics (0006)
-        # Statistics: one kind's clocks due in a period, in order of kind (0010).
+        # Statistics: one kind's clocks due in a period, in order of kind (0011).
         Index("ix_deadline_record_kind_due", "kind", "due_at", "satisfied_at"),
         Index("ix_deadline_record_open_due", "due_at",
               sqlite_where=_OPEN, postgresql_where=_OPEN),

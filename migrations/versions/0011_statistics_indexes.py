@@ -1,7 +1,7 @@
 """statistics counted in indexes: incidents by category and level, deadlines by kind
 
-Revision ID: 0010
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-30 07:10:00.000000
 
 Issue 7 (data at scale): the statistics page grouped a year of incidents by (category,
@@ -13,8 +13,8 @@ range of one of these indexes (and of 0006's ix_incident_occurred_at for the mon
 from alembic import op
 
 
-revision = '0010'
-down_revision = '0008'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
