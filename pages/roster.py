@@ -124,6 +124,9 @@ def pick_shift(shift_id: int) -> None:
 
 
 def day_cell(day: date, rows, two_templates: bool) -> None:
+    """The day's marks and shifts as one block of text, broken only by the buttons that
+    pick a shift (a roster being edited): a month is 30–62 shifts, and each element drawn
+    costs the script as much as the text in it."""
     mark = marks.get(day)
     badges = [f"**{day.day}**"]
     if day == now_day:
@@ -134,18 +137,26 @@ def day_cell(day: date, rows, two_templates: bool) -> None:
         badges.append(":gray-badge[调休上班]")
     for period in (mark.periods if mark else ()):
         badges.append(f":violet-badge[{md(period.kind_label)}]")
-    st.markdown(" ".join(badges))
+    blocks = [" ".join(badges)]     # paragraphs of text not yet drawn
+
+    def draw() -> None:
+        if blocks:
+            st.markdown("\n\n".join(blocks))
+            blocks.clear()
+
     for row in rows:
+        lines = []
         if two_templates and view.can_edit:   # the shift's name is the button that picks it
+            draw()
             st.button(row.template_label, key=f"roster_pick_{row.id}", type="tertiary",
                       icon=":material/edit:", on_click=pick_shift, args=(row.id,),
                       help=f"调整{row.label}")
         elif two_templates:
-            st.markdown(f"**{md(row.template_label)}**")
-        st.markdown("  \n".join(md(o.name) for o in row.officers) or ":red[未排人员]")
+            lines.append(f"**{md(row.template_label)}**")
+        lines.append("  \n".join(md(o.name) for o in row.officers) or ":red[未排人员]")
         notes = []
         if row.leader:
-            notes.append(f"带班 {md(row.leader.name)}")
+            notes.append(f":gray[带班 {md(row.leader.name)}]")
         elif row.leader_reason:
             notes.append(":orange[须带班]")
         if row.state != "scheduled":
@@ -153,10 +164,13 @@ def day_cell(day: date, rows, two_templates: bool) -> None:
         if row.violations:
             notes.append(f":red[:material/error: {len(row.violations)}处]")
         if notes:
-            st.caption(" ".join(notes))
+            lines.append(f":small[{' '.join(notes)}]")
+        blocks.append("  \n".join(lines))
         if view.can_edit and not two_templates:
+            draw()
             st.button("调整", key=f"roster_pick_{row.id}", type="tertiary", icon=":material/edit:",
                       on_click=pick_shift, args=(row.id,), help=f"调整{row.label}")
+    draw()
 
 
 def legend() -> str:

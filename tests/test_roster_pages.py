@@ -267,3 +267,28 @@ def test_leave_is_registered_and_the_auto_scheduler_respects_it(duty):
     view = rosters.month_view(duty.admin, duty.street.unit_id, 2026, 7)
     on_leave = [r for r in view.shifts if date(2026, 7, 9) <= r.day <= date(2026, 7, 14)]
     assert all(zhang not in {o.id for o in r.officers} for r in on_leave) and view.ok
+
+
+def test_a_published_month_draws_each_day_as_one_block_with_its_shifts(published):
+    """The grid of a month nobody edits: each day one markdown element (marks, officers,
+    leader, state, violations), not three a shift, with nothing left out."""
+    t = published
+    view = rosters.month_view(t.admin, t.street.unit_id, 2026, 7)
+    at = signed_in("office", "pages/roster.py")
+    days = {}
+    for m in at.markdown:
+        head = m.value.split("\n", 1)[0].split(" ", 1)[0]
+        if head.startswith("**") and head.strip("*").isdigit():
+            days[int(head.strip("*"))] = m.value
+    assert sorted(days) == list(range(1, 32))
+    assert ":blue-badge[今天]" in days[1]
+    for row in view.shifts:
+        block = days[row.day.day]
+        assert all(o.name in block for o in row.officers), (row.label, block)
+        if row.leader:
+            assert f"带班 {row.leader.name}" in block
+        if row.state != "scheduled":
+            assert row.state_label in block
+        if row.violations:
+            assert f"{len(row.violations)}处" in block
+    assert not any(c.value.startswith("带班") for c in at.caption)
