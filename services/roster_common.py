@@ -2,8 +2,9 @@
 the pure rule facts (rules/staffing.py), and the month context a check needs.
 
 The month context is loaded in a constant number of queries whatever the month's size:
-unit, roster, its shifts (+officers), neighbouring shifts (+officers), people, special
-periods (+units) and the holiday table.
+unit, roster, its shifts with their officers (one statement, read as ShiftRecord rows),
+people, neighbouring shifts with their officers (one statement), special periods (+units)
+and the holiday table.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from functools import cached_property
 from typing import TypeVar
 
 from sqlalchemy import func, or_, select
@@ -116,9 +118,46 @@ def person_facts(p: Person) -> PersonFacts:
                        p.pre_job_trained_on, p.yearly_trained_on, bool(p.active))
 
 
-def shift_facts(sh: Shift) -> ShiftFacts:
-    return ShiftFacts(sh.id, sh.unit_id, sh.starts_at, sh.ends_at, sh.officer_ids,
+def shift_facts(sh: Shift | ShiftRecord) -> ShiftFacts:
+    return ShiftFacts(sh.id, sh.unit_id, sh.starts_at, sh.ends_at, list(sh.officer_ids),
                       sh.leader_person_id)
+
+
+@dataclass(frozen=True)
+class ShiftRecord:
+    """A shift as a month's check and its pages read it: the row and its duty officers (in
+    the order they were put on), without the mapped object. A month is 30–62 shifts and
+    about twice as many officers: as mapped objects (identity, instrumented attributes,
+    a second statement for the officers) they cost more than the rules run over them."""
+
+    id: int
+    roster_id: int
+    unit_id: int
+    starts_at: datetime
+    ends_at: datetime
+    template_code: str
+    leader_person_id: int | None
+    state: str
+    version: int
+    officer_ids: tuple[int, ...]
+
+
+_RECORD_COLUMNS = (Shift.id, Shift.roster_id, Shift.unit_id, Shift.starts_at, Shift.ends_at,
+                   Shift.template_code, Shift.leader_person_id, Shift.state, Shift.version)
+
+
+def shift_records(s: Session, *where) -> list[ShiftRecord]:
+    """The shifts matching `where`, in time order, each with its officers: one statement."""
+    rows = s.execute(select(*_RECORD_COLUMNS, ShiftOfficer.person_id)
+                     .outerjoin(ShiftOfficer, ShiftOfficer.shift_id == Shift.id).where(*where)
+                     .order_by(Shift.starts_at, Shift.id, ShiftOfficer.id)).all()
+    shifts: list[tuple[tuple, list[int]]] = []      # (the shift's columns, its officers)
+    for row in rows:
+        if not shifts or shifts[-1][0][0] != row[0]:
+            shifts.append((tuple(row[:9]), []))
+        if row[9] is not None:
+            shifts[-1][1].append(row[9])
+    return [ShiftRecord(*columns, tuple(officers)) for columns, officers in shifts]
 
 
 def employment_label(code: str) -> str:
@@ -191,23 +230,30 @@ def overlapping(lo: datetime, hi: datetime):
     return [Shift.starts_at < hi, Shift.ends_at > lo, Shift.starts_at > lo - LONGEST_SHIFT]
 
 
-def neighbour_shifts(s: Session, unit_id: int, person_ids: Iterable[int],
-                     starts_at: datetime, ends_at: datetime,
-                     exclude_roster_id: int | None = None,
-                     exclude_shift_ids: Iterable[int] = ()) -> list[Shift]:
-    """The unit's shifts, and its people's shifts anywhere, near [starts_at, ends_at)."""
+def _near(unit_id: int, person_ids: Iterable[int], starts_at: datetime, ends_at: datetime,
+          exclude_roster_id: int | None = None, exclude_shift_ids: Iterable[int] = ()) -> list:
+    """The conditions of neighbour_shifts: the unit's shifts, and its people's anywhere."""
     pids = list(set(person_ids))
     lo, hi = starts_at - NEIGHBOUR_MARGIN, ends_at + NEIGHBOUR_MARGIN
     who = [Shift.unit_id == unit_id]
     if pids:
         who += [Shift.leader_person_id.in_(pids), officer_of(pids, lo, hi)]
-    q = select(Shift).where(*overlapping(lo, hi), or_(*who))
+    where = [*overlapping(lo, hi), or_(*who)]
     if exclude_roster_id is not None:
-        q = q.where(Shift.roster_id != exclude_roster_id)
+        where.append(Shift.roster_id != exclude_roster_id)
     excluded = list(exclude_shift_ids)
     if excluded:
-        q = q.where(Shift.id.not_in(excluded))
-    return list(s.execute(q.order_by(Shift.starts_at)).scalars())
+        where.append(Shift.id.not_in(excluded))
+    return where
+
+
+def neighbour_shifts(s: Session, unit_id: int, person_ids: Iterable[int],
+                     starts_at: datetime, ends_at: datetime,
+                     exclude_roster_id: int | None = None,
+                     exclude_shift_ids: Iterable[int] = ()) -> list[Shift]:
+    """The unit's shifts, and its people's shifts anywhere, near [starts_at, ends_at)."""
+    where = _near(unit_id, person_ids, starts_at, ends_at, exclude_roster_id, exclude_shift_ids)
+    return list(s.execute(select(Shift).where(*where).order_by(Shift.starts_at)).scalars())
 
 
 # ---------------------------------------------------------------- the month context
@@ -218,8 +264,8 @@ class MonthContext:
     year: int
     month: int
     roster: Roster | None
-    shifts: list[Shift]
-    neighbours: list[Shift]
+    shifts: list[ShiftRecord]
+    neighbours: list[ShiftRecord]
     persons: dict[int, Person]
     periods: list[SpecialPeriod]
     calendar: HolidayCalendar
@@ -230,13 +276,18 @@ class MonthContext:
     def people(self) -> dict[int, PersonFacts]:
         return {pid: person_facts(p) for pid, p in self.persons.items()}
 
+    @cached_property
+    def facts(self) -> list[ShiftFacts]:
+        """The month's shifts as the rules see them, made once for the check and the page."""
+        return [shift_facts(sh) for sh in self.shifts]
+
     def violations(self, rest_hours: float | None = None) -> list[Violation]:
         """Every violation of the month, and the overlap and rest pairs (第九、二十四条) its
         last shifts form with the next month's first ones: the rules report a pair on the
         later shift, and a change to this month must not break a month already planned."""
         rest = rest_hours or min_rest_hours()
         people = self.people
-        mine = [shift_facts(sh) for sh in self.shifts]
+        mine = self.facts
         others = [shift_facts(sh) for sh in self.neighbours]
         found = validate_roster(self.unit.id, mine + others, people, self.periods, self.calendar,
                                 *self.window, min_rest_hours=rest)
@@ -258,14 +309,13 @@ def load_month(s: Session, unit_id: int, year: int, month: int) -> MonthContext:
     unit = get_or_404(s, Unit, unit_id, "单位")
     roster = s.execute(select(Roster).where(Roster.unit_id == unit_id, Roster.year == year,
                                             Roster.month == month)).scalar_one_or_none()
-    shifts = list(s.execute(select(Shift).where(Shift.roster_id == roster.id)
-                            .order_by(Shift.starts_at)).scalars()) if roster else []
+    shifts = shift_records(s, Shift.roster_id == roster.id) if roster else []
     month_start, month_end = month_window(year, month)
     span_end = max([month_end, *(sh.ends_at for sh in shifts)])
     persons = {p.id: p for p in s.execute(select(Person).where(Person.unit_id == unit_id)).scalars()}
     on_shifts = {pid for sh in shifts for pid in (*sh.officer_ids, sh.leader_person_id) if pid}
-    neighbours = neighbour_shifts(s, unit_id, set(persons) | on_shifts, month_start, span_end,
-                                  exclude_roster_id=roster.id if roster else None)
+    neighbours = shift_records(s, *_near(unit_id, set(persons) | on_shifts, month_start, span_end,
+                                         exclude_roster_id=roster.id if roster else None))
     missing = {pid for sh in neighbours for pid in (*sh.officer_ids, sh.leader_person_id)
                if pid and pid not in persons} | (on_shifts - set(persons))
     if missing:

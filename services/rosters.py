@@ -229,9 +229,8 @@ def _month_view(s: Session, actor: Actor, ctx: MonthContext) -> MonthView:
         if v.shift_id is not None:
             by_shift[v.shift_id].append(v)
     rows = []
-    for sh in ctx.shifts:
-        facts = shift_facts(sh)
-        needed, _period = required_officers(facts, [p for p in ctx.periods if p.applies_to(sh.unit_id)])
+    for sh, facts in zip(ctx.shifts, ctx.facts):
+        needed, _period = required_officers(facts, ctx.periods)
         rows.append(ShiftRow(
             sh.id, sh.version, facts.day, sh.starts_at, sh.ends_at, sh.template_code,
             shift_label(facts), tuple(_ref(ctx.persons, pid) for pid in sh.officer_ids),
@@ -271,8 +270,7 @@ def _leave_conflicts(s: Session, ctx: MonthContext) -> list[str]:
             Unavailability.day <= days[-1] + timedelta(1))):
         leave[pid][day] = reason
     found = []
-    for sh in ctx.shifts:
-        facts = shift_facts(sh)
+    for sh, facts in zip(ctx.shifts, ctx.facts):
         touched = {facts.day, local_day(sh.ends_at - timedelta(microseconds=1))}
         for pid in facts.people():
             for day in sorted(touched & set(leave.get(pid, {}))):

@@ -592,3 +592,46 @@ def test_a_persons_shifts_are_found_in_a_window_whatever_order_their_ids_were_gi
     assert found(date(2026, 10, 28), date(2026, 10, 29)) == [octo.id]
     assert found(date(2026, 10, 1), date(2026, 10, 20)) == []
     assert found(date(2026, 10, 30), None) == [nov.id]                 # open-ended
+
+
+def test_a_month_and_its_neighbours_are_read_with_their_officers_in_one_statement_each(street):
+    """load_month reads the month's shifts and the shifts near it each in one statement with
+    their duty officers (not as mapped objects and a second statement for the officers),
+    and finds what the mapped objects hold: 7 statements whatever the month's size."""
+    from sqlalchemy import event
+
+    from services.roster_common import load_month
+
+    zhang, wang = street.officers["张三"], street.officers["王五"]
+    view = _october(street, "day_night")
+    rosters.set_staffing(street.admin, view.shifts[0].id, view.shifts[0].version, [zhang, wang])
+    rosters.set_staffing(street.admin, view.shifts[3].id, view.shifts[3].version, [wang])
+    rosters.create_month(street.admin, street.unit_id, 2026, 11)
+    nov = rosters.month_view(street.admin, street.unit_id, 2026, 11).shifts[0]
+    rosters.set_staffing(street.admin, nov.id, nov.version, [wang, zhang])
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with reading() as s:
+        engine = s.get_bind().engine
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            ctx = load_month(s, street.unit_id, 2026, 10)
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        mapped = {sh.id: sh for sh in s.execute(select(Shift)).scalars()}
+    reads = [st for st in statements if st.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 7, reads
+    assert all("JOIN shift_officer" in st for st in reads if "shift_officer.person_id" in st
+               and "shift_officer.person_id IN" not in st)
+    assert len(ctx.shifts) == 62 and nov.id in [sh.id for sh in ctx.neighbours]
+    for sh in [*ctx.shifts, *ctx.neighbours]:
+        orm = mapped[sh.id]
+        assert (sh.roster_id, sh.unit_id, sh.starts_at, sh.ends_at, sh.template_code,
+                sh.leader_person_id, sh.state, sh.version, list(sh.officer_ids)) == (
+            orm.roster_id, orm.unit_id, orm.starts_at, orm.ends_at, orm.template_code,
+            orm.leader_person_id, orm.state, orm.version, orm.officer_ids)
+    assert ctx.shifts[0].officer_ids == (zhang, wang)
+    assert next(sh for sh in ctx.neighbours if sh.id == nov.id).officer_ids == (wang, zhang)
