@@ -67,6 +67,7 @@ def request_card(sw, actions: list[tuple], note: bool = False) -> None:
 
 # ---------------------------------------------------------------- ask a colleague
 
+open_items = rosters.open_swaps(actor, me)    # 待我确认, 我的申请, 待审批: read together
 if me is not None:
     mine = attempt(rosters.swappable_shifts, actor, me) or []
     with st.container(border=True):
@@ -107,8 +108,7 @@ if me is not None:
                     notify(NOTICE, "success", f"已向{colleagues[to].name}提出{what}申请，待同事确认")
                     st.rerun()
 
-    asked = [sw for sw in rosters.list_swaps(actor, person_id=me, states=("requested",))
-             if sw.to_person.id == me]
+    asked = open_items.asked
     if asked:
         st.subheader(f"待我确认（{len(asked)}）")
         for sw in asked:
@@ -116,8 +116,7 @@ if me is not None:
                               ("拒绝", ":material/close:", rosters.decline_swap, True, "已拒绝该申请")],
                          note=True)
 
-    own_open = [sw for sw in rosters.list_swaps(actor, person_id=me, states=("requested", "accepted"))
-                if sw.from_person.id == me]
+    own_open = open_items.mine
     if own_open:
         st.subheader(f"我的申请（{len(own_open)}）")
         for sw in own_open:
@@ -126,7 +125,7 @@ if me is not None:
 # ---------------------------------------------------------------- the shift leader approves
 
 if may_approve:
-    waiting = rosters.list_swaps(actor, states=("accepted",))
+    waiting = open_items.waiting
     st.subheader(f"待审批（{len(waiting)}）")
     if not waiting:
         st.caption("暂无待审批的申请")

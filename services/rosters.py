@@ -12,11 +12,11 @@ Excel and iCalendar files of rosters are in services/roster_files.py.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import flag_modified
 
 from models.org import Person, Unit
@@ -34,7 +34,8 @@ from services.roster_common import (
     NEIGHBOUR_MARGIN, ROSTER_STATUS_LABELS, TEMPLATE_SET_LABELS, TEMPLATES, MonthContext,
     PersonRef, RosterViolations, check_month, employment_label, get_or_404, hard_refusal,
     load_calendar, load_for_edit, load_month, load_periods, local_violations, min_rest_hours,
-    neighbour_shifts, officer_of, person_facts, shift_facts, slots, templates_of, years_of,
+    neighbour_shifts, officer_of, person_facts, shift_facts, shift_records, slots, templates_of,
+    years_of,
 )
 from services.uow import reading, transaction
 from workflows.shift import STATE_LABELS as SHIFT_STATE_LABELS
@@ -46,7 +47,7 @@ __all__ = [
     "unassign_officer", "set_leader", "auto_schedule_month", "publish", "unpublish",
     "add_unavailability", "list_unavailability", "delete_unavailability",
     "request_swap", "accept_swap", "decline_swap", "approve_swap", "reject_swap", "cancel_swap",
-    "list_swaps", "ShiftChoice", "swappable_shifts",
+    "list_swaps", "swaps_page", "OpenSwaps", "open_swaps", "ShiftChoice", "swappable_shifts",
 ]
 
 SWAP_KIND_LABELS = {"swap": "换班", "substitution": "替班"}
@@ -908,17 +909,17 @@ def swappable_shifts(actor: Actor, person_id: int, days: int = 62) -> list[Shift
 
 
 def _shifts_to_swap(s: Session, person_id: int, now: datetime, hi: datetime) -> list[ShiftChoice]:
-    shifts = list(s.execute(select(Shift).join(Roster, Roster.id == Shift.roster_id).where(
-        Roster.status == "published", Shift.state == "scheduled", Shift.starts_at > now,
-        Shift.starts_at < hi,
+    published = select(Roster.id).where(Roster.id == Shift.roster_id, Roster.status == "published")
+    shifts = shift_records(
+        s, published.exists(), Shift.state == "scheduled", Shift.starts_at > now, Shift.starts_at < hi,
         (Shift.leader_person_id == person_id) | officer_of([person_id], now, hi))
-        .order_by(Shift.starts_at)).scalars())
     pids = {p for sh in shifts for p in (*sh.officer_ids, sh.leader_person_id) if p}
-    persons = {p.id: p for p in s.execute(select(Person).where(Person.id.in_(pids))).scalars()} \
+    names = dict(s.execute(select(Person.id, Person.name).where(Person.id.in_(pids))).all()) \
         if pids else {}
+    ref = lambda pid: PersonRef(pid, names.get(pid, f"编号{pid}")) if pid else None  # noqa: E731
     return [ShiftChoice(sh.id, sh.unit_id, _label(sh), sh.starts_at, _on_shift(sh, person_id),
-                        tuple(_ref(persons, p) for p in sh.officer_ids),
-                        _ref(persons, sh.leader_person_id)) for sh in shifts]
+                        tuple(ref(p) for p in sh.officer_ids), ref(sh.leader_person_id))
+            for sh in shifts]
 
 
 SWAPS_PER_PAGE = 20
@@ -934,8 +935,20 @@ def _swap_unit(actor: Actor, unit_id: int | None) -> int | None:
     return unit_id
 
 
+_OTHER_SHIFT = aliased(Shift, name="other_shift")
+_FROM_PERSON = aliased(Person, name="from_person")
+_TO_PERSON = aliased(Person, name="to_person")
+
+
 def _swap_query(unit_id: int | None, states: tuple[str, ...] | None, person_id: int | None):
-    q = select(SwapRequest, Shift).join(Shift, Shift.id == SwapRequest.shift_id)
+    """Swap requests with what their rows show, joined in (the shifts' times, the other
+    shift's, both people's names): one statement whatever the number of rows."""
+    q = (select(SwapRequest, Shift.unit_id, Shift.starts_at, Shift.ends_at, _OTHER_SHIFT.starts_at,
+                _OTHER_SHIFT.ends_at, _FROM_PERSON.name, _TO_PERSON.name)
+         .join(Shift, Shift.id == SwapRequest.shift_id)
+         .outerjoin(_OTHER_SHIFT, _OTHER_SHIFT.id == SwapRequest.other_shift_id)
+         .outerjoin(_FROM_PERSON, _FROM_PERSON.id == SwapRequest.from_person_id)
+         .outerjoin(_TO_PERSON, _TO_PERSON.id == SwapRequest.to_person_id))
     if unit_id is not None:
         q = q.where(Shift.unit_id == unit_id)
     if states:
@@ -945,21 +958,18 @@ def _swap_query(unit_id: int | None, states: tuple[str, ...] | None, person_id: 
     return q.order_by(SwapRequest.requested_at.desc(), SwapRequest.id.desc())
 
 
-def _swap_rows(s: Session, rows) -> list[SwapRow]:
-    others = {sh.id: sh for sh in s.execute(select(Shift).where(Shift.id.in_(
-        [sw.other_shift_id for sw, _ in rows if sw.other_shift_id]))).scalars()} if rows else {}
-    pids = {p for sw, _ in rows for p in (sw.from_person_id, sw.to_person_id)}
-    persons = {p.id: p for p in s.execute(select(Person).where(Person.id.in_(pids))).scalars()} \
-        if pids else {}
-    out = []
-    for sw, sh in rows:
-        other = others.get(sw.other_shift_id)
-        out.append(SwapRow(sw.id, sw.version, sw.kind, sw.state, sh.unit_id, sh.id, _label(sh),
-                           other.id if other else None, _label(other) if other else None,
-                           _ref(persons, sw.from_person_id), _ref(persons, sw.to_person_id),
-                           sw.reason, sw.requested_at, sw.accepted_at, sw.approved_at,
-                           sw.decision_note))
-    return out
+def _times_label(unit_id: int, starts_at: datetime, ends_at: datetime) -> str:
+    return shift_label(ShiftFacts(None, unit_id, starts_at, ends_at))
+
+
+def _swap_row(row) -> SwapRow:
+    sw, unit_id, starts_at, ends_at, other_starts, other_ends, from_name, to_name = row
+    return SwapRow(sw.id, sw.version, sw.kind, sw.state, unit_id, sw.shift_id,
+                   _times_label(unit_id, starts_at, ends_at), sw.other_shift_id,
+                   _times_label(unit_id, other_starts, other_ends) if sw.other_shift_id else None,
+                   PersonRef(sw.from_person_id, from_name or f"编号{sw.from_person_id}"),
+                   PersonRef(sw.to_person_id, to_name or f"编号{sw.to_person_id}"),
+                   sw.reason, sw.requested_at, sw.accepted_at, sw.approved_at, sw.decision_note)
 
 
 def list_swaps(actor: Actor, unit_id: int | None = None, states: tuple[str, ...] | None = None,
@@ -970,7 +980,38 @@ def list_swaps(actor: Actor, unit_id: int | None = None, states: tuple[str, ...]
         unit_id = _swap_unit(actor, unit_id)
         states = tuple(states) if states else None
         return list(view_cache.cached(s, ("list_swaps", unit_id, states, person_id), lambda: tuple(
-            _swap_rows(s, s.execute(_swap_query(unit_id, states, person_id)).all()))))
+            _swap_row(r) for r in s.execute(_swap_query(unit_id, states, person_id)))))
+
+
+@dataclass(frozen=True)
+class OpenSwaps:
+    """The open requests the swap page lists for a person, read together."""
+
+    asked: tuple[SwapRow, ...]      # asked of the person, waiting for their answer
+    mine: tuple[SwapRow, ...]       # the person's own, not yet decided
+    waiting: tuple[SwapRow, ...]    # accepted, waiting for a shift leader: for approvers only
+
+
+def open_swaps(actor: Actor, person_id: int | None) -> OpenSwaps:
+    """What 待我确认, 我的申请 and 待审批 list, in one statement: the open requests in the
+    actor's scope that `person_id` is a party to, and, for an approver, those accepted."""
+    with reading() as s:
+        unit_id = _swap_unit(actor, None)
+        approver = can(actor, "swap.approve")
+
+        def compute() -> OpenSwaps:
+            q = _swap_query(unit_id, OPEN_SWAP_STATES, None)
+            whose = [SwapRequest.state == "accepted"] if approver else []
+            if person_id is not None:
+                whose += [SwapRequest.from_person_id == person_id, SwapRequest.to_person_id == person_id]
+            if not whose:
+                return OpenSwaps((), (), ())
+            rows = [_swap_row(r) for r in s.execute(q.where(or_(*whose)))]
+            return OpenSwaps(
+                tuple(sw for sw in rows if sw.state == "requested" and sw.to_person.id == person_id),
+                tuple(sw for sw in rows if sw.from_person.id == person_id),
+                tuple(sw for sw in rows if sw.state == "accepted") if approver else ())
+        return view_cache.cached(s, ("open_swaps", unit_id, person_id, approver), compute)
 
 
 def swaps_page(actor: Actor, person_id: int | None = None, page: int = 1,
@@ -979,7 +1020,5 @@ def swaps_page(actor: Actor, person_id: int | None = None, page: int = 1,
     with reading() as s:
         unit_id = _swap_unit(actor, None)
 
-        def compute() -> Paged[SwapRow]:
-            shown = page_of(s, _swap_query(unit_id, None, person_id), page, per_page, tuple)
-            return replace(shown, rows=_swap_rows(s, shown.rows))   # the page's rows, read together
-        return view_cache.cached(s, ("swaps_page", unit_id, person_id, page, per_page), compute)
+        return view_cache.cached(s, ("swaps_page", unit_id, person_id, page, per_page), lambda: page_of(
+            s, _swap_query(unit_id, None, person_id), page, per_page, _swap_row))

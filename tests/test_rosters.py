@@ -635,3 +635,80 @@ def test_a_month_and_its_neighbours_are_read_with_their_officers_in_one_statemen
             orm.leader_person_id, orm.state, orm.version, orm.officer_ids)
     assert ctx.shifts[0].officer_ids == (zhang, wang)
     assert next(sh for sh in ctx.neighbours if sh.id == nov.id).officer_ids == (wang, zhang)
+
+
+class _Selects:
+    """The SELECT statements sent while inside (the cache of read models cleared first)."""
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        from models import db as dbmod
+        from services import view_cache
+
+        view_cache.clear()
+        self.engine, self.sent = dbmod.engine(), []
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def _seen(self, _conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            self.sent.append(statement)
+
+    def __exit__(self, *_exc):
+        from sqlalchemy import event
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+    def __len__(self):
+        return len(self.sent)
+
+
+def test_the_swap_page_reads_its_lists_in_a_constant_number_of_statements(street, published):
+    """open_swaps (待我确认, 我的申请, 待审批), swaps_page and swappable_shifts read what their
+    rows show joined in (shift times, the other shift, both names), whatever the number of
+    rows, and show what the lists filtered one by one showed."""
+    giver = published.shifts[0].officers[0].id
+    theirs = [r for r in published.shifts if r.day >= date(2026, 10, 5)
+              and giver in {o.id for o in r.officers}][:3]
+    taker = next(p for p in street.officers.values() if p != giver)
+    giver_actor, taker_actor = _actor_for(street, giver, "giver"), _actor_for(street, taker, "taker")
+    leader = make_actor("leader", {"shift_leader"})
+    ids = [rosters.request_swap(giver_actor, r.id, giver, taker, "substitution", reason=f"事由{n}")
+           for n, r in enumerate(theirs)]
+    rosters.accept_swap(taker_actor, ids[0], 1)
+    labels = {r.id: r.label for r in published.shifts}
+
+    def open_for(actor, pid):
+        with _Selects() as sent:
+            found = rosters.open_swaps(actor, pid)
+        assert len(sent) == 2, sent.sent                # the cache's tokens, the requests
+        return found
+
+    mine = open_for(giver_actor, giver)
+    assert [sw.id for sw in mine.mine] == ids[::-1] and mine.asked == () and mine.waiting == ()
+    assert list(mine.mine) == [sw for sw in rosters.list_swaps(giver_actor, person_id=giver,
+                                                               states=("requested", "accepted"))
+                               if sw.from_person.id == giver]
+    asked = open_for(taker_actor, taker)
+    assert [sw.id for sw in asked.asked] == ids[:0:-1] and asked.mine == ()
+    waiting = open_for(leader, leader.person_id)
+    assert [sw.id for sw in waiting.waiting] == [ids[0]]
+    assert list(waiting.waiting) == rosters.list_swaps(leader, states=("accepted",))
+    row = waiting.waiting[0]
+    assert (row.shift_label, row.from_person.id, row.to_person.id, row.state) == (
+        labels[theirs[0].id], giver, taker, "accepted")
+    assert row.from_person.name == next(n for n, p in street.officers.items() if p == giver)
+
+    with _Selects() as sent:
+        page = rosters.swaps_page(street.admin, page=1, per_page=2)
+    assert len(sent) == 3, sent.sent                    # tokens, count, the page
+    assert [sw.id for sw in page.rows] == ids[:0:-1]
+    assert [sw.shift_label for sw in page.rows] == [labels[r.id] for r in theirs[:0:-1]]
+
+    with _Selects() as sent:
+        offered = rosters.swappable_shifts(giver_actor, giver, days=150)   # from 1 July
+    assert len(sent) == 4, sent.sent                    # the person, tokens, shifts, names
+    assert {c.id for c in offered} >= {r.id for r in theirs}
+    for c in offered:
+        view_row = next(r for r in published.shifts if r.id == c.id)
+        assert (c.label, c.officers, c.leader) == (view_row.label, view_row.officers, view_row.leader)
