@@ -292,3 +292,32 @@ def test_a_published_month_draws_each_day_as_one_block_with_its_shifts(published
         if row.violations:
             assert f"{len(row.violations)}处" in block
     assert not any(c.value.startswith("带班") for c in at.caption)
+
+
+def test_the_swap_history_is_drawn_from_an_arrow_table_with_every_column(published, monkeypatch):
+    """申请记录 goes to st.dataframe as an Arrow table (no pandas frame made on the way),
+    showing what it showed: kind, state, shift, both people, reason, times."""
+    import streamlit.dataframe_util as dataframe_util
+
+    t = published
+    view = rosters.month_view(t.admin, t.street.unit_id, 2026, 7)
+    row = next(r for r in view.shifts if r.day == date(2026, 7, 20))
+    giver = row.officers[0].id
+    taker = next(p for p in t.street.officers.values() if p != giver)
+    giver_actor = make_actor("giver", {"duty_officer"}, t.street.unit_id, giver)
+    rosters.request_swap(giver_actor, row.id, giver, taker, "substitution", reason="外出培训")
+    make_actor("leader", {"shift_leader"})
+
+    def no_pandas(*_args, **_kwargs):
+        raise AssertionError("the history went through pandas")
+
+    monkeypatch.setattr(dataframe_util, "convert_anything_to_pandas_df", no_pandas)
+    at = signed_in("leader", "pages/swaps.py")
+    assert not at.exception, [e.value for e in at.exception]
+    frame = at.dataframe[0].value
+    assert list(frame.columns) == ["类型", "状态", "班次", "申请人", "接替人", "对方班次", "事由",
+                                   "申请时间", "批准时间", "意见"]
+    first = frame.iloc[0]
+    names = {p: n for n, p in t.street.officers.items()}
+    assert (first["类型"], first["状态"], first["班次"], first["申请人"], first["接替人"], first["事由"]) == (
+        "替班", "待同事确认", row.label, names[giver], names[taker], "外出培训")
