@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from rules.calendar import HolidayCalendar
@@ -162,7 +163,10 @@ LONGEST_SHIFT = 2 * max(t.duration for ts in TEMPLATE_SETS.values() for t in ts)
 # --- time helpers -----------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)
 def local_day(moment: datetime) -> date:
+    """The local (Asia/Shanghai) day of a moment. Kept per moment: a month's check asks it
+    of the same few dozen shift times several hundred times."""
     return moment.astimezone(SHANGHAI).date()
 
 
@@ -204,15 +208,23 @@ def _md(day: date) -> str:
 
 
 def _hm(moment: datetime) -> str:
-    return moment.astimezone(SHANGHAI).strftime("%H:%M")
+    local = moment.astimezone(SHANGHAI)
+    return f"{local.hour:02d}:{local.minute:02d}"
 
 
 def shift_label(shift: ShiftFacts) -> str:
     """'10月1日08:30–次日08:30班次'."""
-    end_day = local_day(shift.ends_at)
-    days_later = (end_day - shift.day).days
-    end = {0: "", 1: "次日"}.get(days_later, _md(end_day))
-    return f"{_md(shift.day)}{_hm(shift.starts_at)}–{end}{_hm(shift.ends_at)}班次"
+    return _label(shift.starts_at, shift.ends_at)
+
+
+@lru_cache(maxsize=4096)
+def _label(starts_at: datetime, ends_at: datetime) -> str:
+    # Kept per pair of times: a month's check labels each violation with its shift's.
+    start, end = starts_at.astimezone(SHANGHAI), ends_at.astimezone(SHANGHAI)
+    days_later = (end.date() - start.date()).days
+    end_text = {0: "", 1: "次日"}.get(days_later, _md(end.date()))
+    return (f"{_md(start.date())}{start.hour:02d}:{start.minute:02d}–"
+            f"{end_text}{end.hour:02d}:{end.minute:02d}班次")
 
 
 def _violation(code: str, text: str, shift: ShiftFacts | None = None,

@@ -319,3 +319,28 @@ def test_shift_times_must_be_aware_and_ordered():
         ShiftFacts(None, UNIT, datetime(2026, 10, 1, 8, 30), datetime(2026, 10, 2, 8, 30))
     with pytest.raises(ValueError):
         ShiftFacts(None, UNIT, at(WORKDAY), at(WORKDAY))
+
+
+def test_shift_labels_and_local_days_kept_per_time_are_those_of_the_plain_formulas():
+    """shift_label and local_day remember their answers per moment (a month's check asks
+    them hundreds of times); they answer as strftime and astimezone do, for times given in
+    any zone, across midnight, a month's end and a year's end."""
+    from rules.staffing import SHANGHAI, local_day, shift_label
+
+    def plain_label(f: ShiftFacts) -> str:
+        start, end = f.starts_at.astimezone(SHANGHAI), f.ends_at.astimezone(SHANGHAI)
+        later = (end.date() - start.date()).days
+        end_day = f"{end.month}月{end.day}日"
+        return (f"{start.month}月{start.day}日{start.strftime('%H:%M')}–"
+                f"{ {0: '', 1: '次日'}.get(later, end_day) }{end.strftime('%H:%M')}班次")
+
+    base = datetime(2026, 12, 30, 16, 0, tzinfo=timezone.utc)
+    zones = (timezone.utc, SHANGHAI, timezone(timedelta(hours=-5)))
+    for n in range(0, 96 * 3, 7):
+        start = (base + timedelta(minutes=15 * n)).astimezone(zones[n % 3])
+        for hours in (9.5, 14.5, 24, 49):
+            f = ShiftFacts(n, 1, start, start + timedelta(hours=hours))
+            assert shift_label(f) == plain_label(f), (start, hours)
+            assert shift_label(f) == shift_label(f)      # and again, remembered
+            assert local_day(f.ends_at) == f.ends_at.astimezone(SHANGHAI).date()
+            assert f.day == start.astimezone(SHANGHAI).date()
