@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import cached_property
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -123,8 +123,7 @@ def shift_facts(sh: Shift | ShiftRecord) -> ShiftFacts:
                       sh.leader_person_id)
 
 
-@dataclass(frozen=True)
-class ShiftRecord:
+class ShiftRecord(NamedTuple):
     """A shift as a month's check and its pages read it: the row and its duty officers (in
     the order they were put on), without the mapped object. A month is 30–62 shifts and
     about twice as many officers: as mapped objects (identity, instrumented attributes,

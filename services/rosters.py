@@ -271,10 +271,13 @@ def _leave_conflicts(s: Session, ctx: MonthContext) -> list[str]:
             Unavailability.day <= days[-1] + timedelta(1))):
         leave[pid][day] = reason
     found = []
-    for sh, facts in zip(ctx.shifts, ctx.facts):
+    for sh, facts in zip(ctx.shifts, ctx.facts) if leave else ():   # most months: nobody on leave
+        on_leave = [pid for pid in facts.people() if pid in leave]
+        if not on_leave:
+            continue
         touched = {facts.day, local_day(sh.ends_at - timedelta(microseconds=1))}
-        for pid in facts.people():
-            for day in sorted(touched & set(leave.get(pid, {}))):
+        for pid in on_leave:
+            for day in sorted(touched & set(leave[pid])):
                 name = ctx.persons[pid].name if pid in ctx.persons else f"编号{pid}"
                 found.append(f"{name}{day.month}月{day.day}日已登记不可排班（{leave[pid][day]}），"
                              f"但被安排在{shift_label(facts)}")
