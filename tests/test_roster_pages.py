@@ -321,3 +321,19 @@ def test_the_swap_history_is_drawn_from_an_arrow_table_with_every_column(publish
     names = {p: n for n, p in t.street.officers.items()}
     assert (first["类型"], first["状态"], first["班次"], first["申请人"], first["接替人"], first["事由"]) == (
         "替班", "待同事确认", row.label, names[giver], names[taker], "外出培训")
+
+
+def test_a_draft_day_and_night_month_keeps_a_pick_button_for_each_shift(duty):
+    """Editing a day-and-night month: each shift's name is the button that picks it, the
+    text between the buttons drawn as one block (the day's marks, then each shift's
+    officers and notes)."""
+    rosters.create_month(duty.admin, duty.street.unit_id, 2026, 7, "day_night")
+    view = rosters.month_view(duty.admin, duty.street.unit_id, 2026, 7)
+    at = signed_in("office", "pages/roster.py")
+    picks = [b for b in at.button if (b.key or "").startswith("roster_pick_")]
+    assert len(picks) == len(view.shifts) == 62
+    assert {b.label for b in picks} == {"白班", "夜班"}
+    assert sum(m.value.startswith(":red[未排人员]") for m in at.markdown) == 62
+    night = view.shifts[1]
+    next(b for b in picks if b.key == f"roster_pick_{night.id}").click().run()
+    assert at.selectbox(key="roster_shift").value == night.id
