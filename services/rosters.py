@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from models.org import Person, Unit
@@ -938,20 +938,27 @@ def _swap_unit(actor: Actor, unit_id: int | None) -> int | None:
     return unit_id
 
 
-_OTHER_SHIFT = aliased(Shift, name="other_shift")
-_FROM_PERSON = aliased(Person, name="from_person")
-_TO_PERSON = aliased(Person, name="to_person")
+# Table aliases, not aliased() entities: their statements' cache keys are made on each run.
+_OTHER_SHIFT = Shift.__table__.alias("other_shift")
+_FROM_PERSON = Person.__table__.alias("from_person")
+_TO_PERSON = Person.__table__.alias("to_person")
+
+
+_SWAP_COLUMNS = (SwapRequest.id, SwapRequest.version, SwapRequest.kind, SwapRequest.state,
+                 SwapRequest.shift_id, SwapRequest.other_shift_id, SwapRequest.from_person_id,
+                 SwapRequest.to_person_id, SwapRequest.reason, SwapRequest.requested_at,
+                 SwapRequest.accepted_at, SwapRequest.approved_at, SwapRequest.decision_note)
 
 
 def _swap_query(unit_id: int | None, states: tuple[str, ...] | None, person_id: int | None):
     """Swap requests with what their rows show, joined in (the shifts' times, the other
     shift's, both people's names): one statement whatever the number of rows."""
-    q = (select(SwapRequest, Shift.unit_id, Shift.starts_at, Shift.ends_at, _OTHER_SHIFT.starts_at,
-                _OTHER_SHIFT.ends_at, _FROM_PERSON.name, _TO_PERSON.name)
+    q = (select(*_SWAP_COLUMNS, Shift.unit_id, Shift.starts_at, Shift.ends_at, _OTHER_SHIFT.c.starts_at,
+                _OTHER_SHIFT.c.ends_at, _FROM_PERSON.c.name, _TO_PERSON.c.name)
          .join(Shift, Shift.id == SwapRequest.shift_id)
-         .outerjoin(_OTHER_SHIFT, _OTHER_SHIFT.id == SwapRequest.other_shift_id)
-         .outerjoin(_FROM_PERSON, _FROM_PERSON.id == SwapRequest.from_person_id)
-         .outerjoin(_TO_PERSON, _TO_PERSON.id == SwapRequest.to_person_id))
+         .outerjoin(_OTHER_SHIFT, _OTHER_SHIFT.c.id == SwapRequest.other_shift_id)
+         .outerjoin(_FROM_PERSON, _FROM_PERSON.c.id == SwapRequest.from_person_id)
+         .outerjoin(_TO_PERSON, _TO_PERSON.c.id == SwapRequest.to_person_id))
     if unit_id is not None:
         q = q.where(Shift.unit_id == unit_id)
     if states:
@@ -966,13 +973,15 @@ def _times_label(unit_id: int, starts_at: datetime, ends_at: datetime) -> str:
 
 
 def _swap_row(row) -> SwapRow:
-    sw, unit_id, starts_at, ends_at, other_starts, other_ends, from_name, to_name = row
-    return SwapRow(sw.id, sw.version, sw.kind, sw.state, unit_id, sw.shift_id,
-                   _times_label(unit_id, starts_at, ends_at), sw.other_shift_id,
-                   _times_label(unit_id, other_starts, other_ends) if sw.other_shift_id else None,
-                   PersonRef(sw.from_person_id, from_name or f"编号{sw.from_person_id}"),
-                   PersonRef(sw.to_person_id, to_name or f"编号{sw.to_person_id}"),
-                   sw.reason, sw.requested_at, sw.accepted_at, sw.approved_at, sw.decision_note)
+    (swap_id, version, kind, state, shift_id, other_id, from_id, to_id, reason, requested_at,
+     accepted_at, approved_at, note, unit_id, starts_at, ends_at, other_starts, other_ends,
+     from_name, to_name) = row
+    return SwapRow(swap_id, version, kind, state, unit_id, shift_id,
+                   _times_label(unit_id, starts_at, ends_at), other_id,
+                   _times_label(unit_id, other_starts, other_ends) if other_id else None,
+                   PersonRef(from_id, from_name or f"编号{from_id}"),
+                   PersonRef(to_id, to_name or f"编号{to_id}"),
+                   reason, requested_at, accepted_at, approved_at, note)
 
 
 def list_swaps(actor: Actor, unit_id: int | None = None, states: tuple[str, ...] | None = None,
