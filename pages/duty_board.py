@@ -6,6 +6,7 @@ import streamlit as st
 import ui
 from services import clock, shifts
 from ui.rosters import attempt
+from ui.tables import painted
 
 REFRESH_SECONDS = 60
 RED = "background-color: #FBE3E1; color: #9F1C14; font-weight: 600"
@@ -44,16 +45,11 @@ def board() -> None:
         "带班领导": r.leader.name if r.leader else "—",
         "提示": "；".join(r.alerts),
     } for r in rows])
-    columns = list(frame.columns)
-    alert = columns.index("提示")
-    # The whole row red without cover; only the alert amber when covered (one pass, not a
-    # pandas Series per row).
-    styles = pd.DataFrame([[RED] * len(columns) if not r.covered else
-                           ["" if n != alert or not r.alerts else AMBER for n in range(len(columns))]
-                           for r in rows], index=frame.index, columns=columns)
-
-    st.dataframe(frame.style.apply(lambda _frame: styles, axis=None), hide_index=True,
-                 width="stretch")
+    columns = len(frame.columns)
+    # The whole row red without cover; only the alert (the last column) amber when covered.
+    styles = [[RED] * columns if not r.covered else [""] * (columns - 1) + [AMBER if r.alerts else ""]
+              for r in rows]
+    st.dataframe(painted(frame, styles), hide_index=True, width="stretch")
     st.caption(f"截至 {clock.fmt(data.at, '%Y-%m-%d %H:%M')}，每{REFRESH_SECONDS}秒自动刷新")
 
 

@@ -174,6 +174,14 @@ def test_duty_board_marks_units_without_cover(published):
     covered = frame[frame["单位"] == "柏泉村"].iloc[0]
     assert covered["状态"] == "待值班" and covered["值班电话"] == "027-83881234"
     assert "1个单位当前无人值班：无人村" in text_of(at.error)
+    # The unit without cover red across its row; the covered one's alert (not yet checked
+    # in) amber, the rest of its row plain.
+    css = at.dataframe[0].proto.arrow_data.styler.styles
+    red, covered = list(frame["单位"]).index("无人村"), list(frame["单位"]).index("柏泉村")
+    red_rule = next(line for line in css.splitlines() if "9F1C14" in line)
+    amber_rule = next(line for line in css.splitlines() if "7A4A00" in line)
+    assert all(f"_row{red}_col{c}" in red_rule for c in range(7))
+    assert f"_row{covered}_col6 " in amber_rule + " " and f"_row{covered}_col0" not in css
 
 
 @pytest.mark.parametrize("page", ["roster", "swaps", "calendar_admin", "shift", "duty_board"])
