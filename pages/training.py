@@ -78,8 +78,20 @@ for x in shown.rows:
     with st.container(border=True):
         st.markdown(f"**{md(x.title)}** · {x.kind_label} · {x.held_on}"
                     + (f" · 授课人 {md(x.trainer)}" if x.trainer else ""))
-        if x.attendees:
-            st.dataframe([{"姓名": a.name, "单位": a.unit_name, "结果": "合格" if a.passed else "不合格"}
-                          for a in x.attendees], hide_index=True)
-        else:
+        if not x.attendees:
             st.caption("尚未登记参训人员。")
+            continue
+        # Who attended is drawn only while its panel is open (a table of up to a hundred
+        # people per session, five sessions a page); the label keeps the counts.
+        passed = sum(1 for a in x.attendees if a.passed)
+        failed = len(x.attendees) - passed
+        box = st.expander(f"参训人员 {len(x.attendees)} 人：合格 {passed} 人"
+                          + (f"，不合格 {failed} 人" if failed else ""),
+                          key=f"training_attendees_{x.id}", on_change="rerun",
+                          icon=":material/groups:")
+        if box.open:
+            with box:
+                st.dataframe({"姓名": [a.name for a in x.attendees],
+                              "单位": [a.unit_name for a in x.attendees],
+                              "结果": ["合格" if a.passed else "不合格" for a in x.attendees]},
+                             hide_index=True)

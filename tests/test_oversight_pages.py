@@ -175,6 +175,13 @@ def test_training_page_pages_sessions_and_records_attendance_in_one_form(street)
     assert not at.exception and not errors(at), errors(at)
     session = next(x for x in oversight.list_sessions(street.office) if x.id == ids[3])
     assert [a.name for a in session.attendees] == ["李学员"]
+    # Who attended: the count in the panel's label, the table drawn once the panel is open.
+    at.run()
+    assert "参训人员 1 人：合格 1 人" in [e.label for e in at.expander]
+    assert not at.dataframe
+    at.session_state[f"training_attendees_{ids[3]}"] = True
+    at.run()
+    assert list(at.dataframe[0].value["姓名"]) == ["李学员"]
     by_label(at.selectbox, "页码").set_value(3)
     at.run()
     assert [m.value for m in at.markdown if m.value.startswith("**培训")] == [

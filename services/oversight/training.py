@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, or_, select
 from models.org import Person, Unit
 from models.oversight import TRAINING_KINDS, TrainingAttendance, TrainingSession
 from rules.staffing import person_problems
-from services import audit, clock
+from services import audit, clock, view_cache
 from services.paging import Paged, page_bounds
 from services.errors import DomainError, NotFound, ValidationError
 from services.oversight.common import TRAINING_KIND_LABELS, today
@@ -165,11 +165,17 @@ def session_page(actor: Actor, page: int = 1, per_page: int = PER_PAGE) -> Paged
     """One page of the sessions, newest first, with their attendees: three queries."""
     with reading() as s:
         require(actor, "training.read")
-        total = s.execute(select(func.count()).select_from(TrainingSession)).scalar_one()
-        page, offset = page_bounds(page, per_page, total)
-        sessions = list(s.execute(select(TrainingSession).order_by(*_NEWEST_FIRST)
-                                  .offset(offset).limit(per_page)).scalars())
-        return Paged(_session_rows(s, sessions), total, page, per_page)
+        # Kept until a session or an attendance is recorded (or a person renamed).
+        return view_cache.cached(s, ("training.session_page", page, per_page),
+                                 lambda: _session_page(s, page, per_page))
+
+
+def _session_page(s, page: int, per_page: int) -> Paged[SessionRow]:
+    total = s.execute(select(func.count()).select_from(TrainingSession)).scalar_one()
+    page, offset = page_bounds(page, per_page, total)
+    sessions = list(s.execute(select(TrainingSession).order_by(*_NEWEST_FIRST)
+                              .offset(offset).limit(per_page)).scalars())
+    return Paged(_session_rows(s, sessions), total, page, per_page)
 
 
 def attendance_choices(actor: Actor) -> dict[int, str]:
@@ -208,6 +214,8 @@ def flags_in(s, on: date, unit_id: int | None = None) -> list[TrainingFlag]:
 
 
 def training_flags(actor: Actor, on: date | None = None) -> list[TrainingFlag]:
+    on = on or today()
     with reading() as s:
         require(actor, "training.read")
-        return flags_in(s, on or today())
+        # Kept for the day until people (their training dates) or units change.
+        return list(view_cache.cached(s, ("training.flags", on), lambda: tuple(flags_in(s, on))))
