@@ -182,6 +182,7 @@ class HotlineItem(Versioned, Base):
         Index("ix_hotline_item_unit_signed", "unit_id", "signed_at"),
         Index("ix_hotline_item_unit_notified", "unit_id", "notified_at"),
         Index("ix_hotline_item_unit_done", "unit_id", "done_at"),
+        Index("ix_hotline_item_state", "state"),    # the street's open items (0012)
     )
 
 

@@ -485,3 +485,39 @@ def test_log_book_search_is_paged_newest_day_first(day):
     assert page.rows[0].unit_name == "柏泉村"
     assert logbook.search_page(day.oa, date(2026, 7, 2), date(2026, 7, 3), day.unit).total == 0
     assert logbook.current_shift_id(day.oa, day.unit) == day.b.id     # on duty after the handover
+
+
+def test_hotline_page_kept_until_an_item_changes_overdue_by_the_clock(day):
+    calendar.add_holiday(day.admin, calendar.HolidayData(date(2026, 7, 1), "statutory_holiday", "测试节日"))
+    hid = hotline.receive_and_sign(day.oa, hotline.HotlineInput(
+        "RX100", "路灯不亮", deadline=day.clock.current + timedelta(minutes=30)))
+    first = hotline.items_page(day.oa)
+    assert not first.rows[0].overdue
+    day.clock.advance(minutes=31)
+    with SelectCounter() as sql:             # a rerun: the page kept, the tokens read only
+        later = hotline.items_page(day.oa)
+    assert len(sql) == 1 and "data_version" in sql[0]
+    assert later.rows[0].overdue and later.rows[0].item_no == "RX100"     # the clock, not the cache
+    person = next(iter(day.street.leaders.values()))
+    hotline.forward(day.oa, hid, later.rows[0].version, person)
+    assert hotline.items_page(day.oa).rows[0].state == "forwarded"        # a write: read again
+
+
+def test_the_streets_open_hotline_items_are_found_by_state(day, db):
+    """The office's 市长热线 (every unit) finds the open items by the state index, not by
+    reading every item ever received from the (unit_id, state) one (0009)."""
+    from sqlalchemy import event
+    conn = db.kw["bind"]
+    seen = []
+    listener = lambda c, cur, stmt, params, ctx, many: seen.append((stmt, params))  # noqa: E731
+    event.listen(conn, "before_cursor_execute", listener)
+    try:
+        hotline.items_page(day.admin)
+    finally:
+        event.remove(conn, "before_cursor_execute", listener)
+    explain = "EXPLAIN QUERY PLAN " if conn.dialect.name == "sqlite" else "EXPLAIN "
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    plans = [" ".join(str(r) for r in conn.exec_driver_sql(explain + stmt, params))
+             for stmt, params in seen if "FROM hotline_item" in stmt]
+    assert plans and all("ix_hotline_item_state" in plan for plan in plans), plans

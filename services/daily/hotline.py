@@ -8,7 +8,7 @@ workflows/hotline.py's machine; items not done are open items at the handover.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from models.daily import HotlineItem
 from models.org import Person
-from services import audit, calendar, clock, shifts
+from services import audit, calendar, clock, shifts, view_cache
 from services.daily.common import aware, load, person_names, text_of, unit_of, user_names
 from services.paging import Paged, page_bounds
 from services.errors import DomainError, ValidationError
@@ -92,9 +92,12 @@ def _rows(s: Session, items: list[HotlineItem], now: datetime) -> list[HotlineRo
     return [HotlineRow(i.id, i.version, i.unit_id, i.item_no, i.content, i.deadline, i.received_at,
                        i.signed_at, users.get(i.signed_by_id, ""), i.forwarded_to_person_id,
                        persons.get(i.forwarded_to_person_id, ""), i.notified_at, i.done_at,
-                       i.result, i.state,
-                       i.state != "done" and i.deadline is not None and now > i.deadline)
+                       i.result, i.state, _overdue(i.state, i.deadline, now))
             for i in items]
+
+
+def _overdue(state: str, deadline: datetime | None, now: datetime) -> bool:
+    return state != "done" and deadline is not None and now > deadline
 
 
 def _item(s: Session, actor: Actor, item_id: int, version: int) -> HotlineItem:
@@ -205,14 +208,26 @@ def list_items(actor: Actor, open_only: bool = True, limit: int = 200) -> list[H
 
 def items_page(actor: Actor, page: int = 1, per_page: int = PER_PAGE,
                open_only: bool = True) -> Paged[HotlineRow]:
-    """One page of the items (not done, by default), newest first: a count and one page."""
+    """One page of the items (not done, by default), newest first: a count and one page.
+    Kept until an item (or a name shown) changes; only whether each is overdue is worked
+    out again on each call."""
     with reading() as s:
-        total = s.execute(_items(actor, select(func.count(HotlineItem.id)), open_only)).scalar_one()
-        page, offset = page_bounds(page, per_page, total)
-        items = list(s.execute(_items(actor, select(HotlineItem), open_only)
-                               .order_by(HotlineItem.received_at.desc(), HotlineItem.id.desc())
-                               .offset(offset).limit(per_page)).scalars()) if total else []
-        return Paged(_rows(s, items, clock.now()), total, page, per_page)
+        scope = scoped_unit(actor, "hotline.read")
+        shown = view_cache.cached(s, ("hotline.items_page", scope, page, per_page, open_only),
+                                  lambda: _items_page(s, actor, page, per_page, open_only))
+    now = clock.now()
+    return replace(shown, rows=[replace(r, overdue=_overdue(r.state, r.deadline, now))
+                                for r in shown.rows])
+
+
+def _items_page(s: Session, actor: Actor, page: int, per_page: int,
+                open_only: bool) -> Paged[HotlineRow]:
+    total = s.execute(_items(actor, select(func.count(HotlineItem.id)), open_only)).scalar_one()
+    page, offset = page_bounds(page, per_page, total)
+    items = list(s.execute(_items(actor, select(HotlineItem), open_only)
+                           .order_by(HotlineItem.received_at.desc(), HotlineItem.id.desc())
+                           .offset(offset).limit(per_page)).scalars()) if total else []
+    return Paged(_rows(s, items, clock.now()), total, page, per_page)
 
 
 def today_is_holiday(actor: Actor) -> bool:
