@@ -663,7 +663,7 @@ def test_desk_is_a_constant_number_of_queries(p, frozen_clock, db):
     _open(p)
     one = count_queries(lambda: inc.open_deadlines(p.officer))
     one_list = count_queries(lambda: inc.list_incidents(p.officer))
-    assert 0 < one <= 3 and 0 < one_list <= 5      # the list, its clocks, the owners
+    assert 0 < one <= 3 and 0 < one_list <= 6      # the list, its clocks, the owners (+ tokens)
     for i in range(6):
         _open(p, title=f"事件{i}", level="II")
     assert len(inc.open_deadlines(p.officer)) > 20
@@ -691,6 +691,23 @@ def test_incidents_are_paged_newest_first_with_their_own_clocks(p, frozen_clock)
                                                          by_id[row.id].next_due_at)
         assert row.open_deadlines == sum(d.status != "done" for d in _deadlines(row.id)) > 0
     assert (by_id[ids[0]].state, by_id[ids[0]].open_deadlines) == ("closed", 0)
+
+
+def test_the_incident_list_is_kept_until_an_incident_or_clock_changes(p, frozen_clock):
+    from conftest import SelectCounter
+
+    first = _open(p, title="事件一", level="II")
+    shown = inc.incidents_page(p.officer)
+    mine = inc.my_incidents(p.officer)
+    frozen_clock.advance(minutes=1)
+    with SelectCounter() as sql:      # a rerun: both kept, the tokens read once each
+        assert inc.incidents_page(p.officer) == shown and inc.my_incidents(p.officer) == mine
+    assert len(sql) == 2 and all("data_version" in q for q in sql)
+    second = _open(p, title="事件二", level="II")
+    assert [r.id for r in inc.incidents_page(p.officer).rows] == [second, first]
+    send_written(p, first, "initial", content())          # a clock satisfied: counted again
+    row = next(r for r in inc.incidents_page(p.officer).rows if r.id == first)
+    assert row.open_deadlines == sum(d.status != "done" for d in _deadlines(first))
 
 
 # ---------------------------------------------------------------- the deadline table (第二十一条)

@@ -23,7 +23,7 @@ from rules.deadlines import (
     deadline_status, validate_table,
 )
 from rules.deadlines import CHANNEL_LABELS as DEADLINE_CHANNEL_LABELS
-from services import audit, clock
+from services import audit, clock, view_cache
 from services.errors import ConcurrentEditError, NotFound, ValidationError
 from services.incidents.common import (
     CLOSED, DEADLINE_KIND_LABELS, REPORT_DEADLINE_KINDS, as_deadline, current_table,
@@ -160,15 +160,26 @@ def list_incidents(actor: Actor, open_only: bool = True,
     """Incidents of the actor's scope, newest first, each with its count of open clocks and
     the next due. Whole history only through incidents_page."""
     with reading() as s:
-        return _incident_rows(s, s.execute(_incident_query(actor, open_only, owner_user_id)).all())
+        q = _incident_query(actor, open_only, owner_user_id)   # the permission, checked each call
+        # Kept until an incident, a clock, a unit or an account changes (nothing here
+        # depends on the time).
+        key = ("list_incidents", scoped_unit(actor, "incident.read"), open_only, owner_user_id)
+        return list(view_cache.cached(s, key, lambda: tuple(_incident_rows(s, s.execute(q).all()))))
 
 
 def incidents_page(actor: Actor, open_only: bool = True, page: int = 1,
                    per_page: int = PER_PAGE) -> Paged[IncidentRow]:
-    """One page of list_incidents (the 突发事件 list: ten years are 100,000 incidents)."""
+    """One page of list_incidents (the 突发事件 list: ten years are 100,000 incidents),
+    kept as list_incidents is."""
     with reading() as s:
-        shown = page_of(s, _incident_query(actor, open_only), page, per_page, tuple)
-        return replace(shown, rows=_incident_rows(s, shown.rows))   # the page's rows, read together
+        q = _incident_query(actor, open_only)
+
+        def compute() -> Paged[IncidentRow]:
+            shown = page_of(s, q, page, per_page, tuple)
+            return replace(shown, rows=_incident_rows(s, shown.rows))   # the page's rows, read together
+
+        key = ("incidents_page", scoped_unit(actor, "incident.read"), open_only, page, per_page)
+        return view_cache.cached(s, key, compute)
 
 
 def my_incidents(actor: Actor, open_only: bool = True) -> list[IncidentRow]:
