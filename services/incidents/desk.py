@@ -19,7 +19,7 @@ from models.auth import User
 from models.base import UTCDateTime
 from models.org import Unit
 from rules.deadlines import (
-    DEFAULT_TABLE, LEVEL_LABELS, RECIPIENT_LABELS, STATUS_LABELS, TABLE_FIELD_LABELS, DeadlineTable,
+    DEFAULT_TABLE, LEVEL_LABELS, RECIPIENT_LABELS, STATUS_LABELS, TABLE_FIELD_LABELS, Deadline, DeadlineTable,
     deadline_status, validate_table,
 )
 from rules.deadlines import CHANNEL_LABELS as DEADLINE_CHANNEL_LABELS
@@ -82,20 +82,39 @@ def open_deadlines(actor: Actor, now: datetime | None = None) -> list[DeskRow]:
     then amber, then normal, each soonest first. One query over the open-clock index."""
     with reading() as s:
         unit = scoped_unit(actor, "incident.read")
-        now = now or clock.now()
-        q = (select(DeadlineRecord, Unit.name, Incident.title, Incident.level,
-                    VerificationRequest.content)
-             .join(Unit, Unit.id == DeadlineRecord.unit_id)
-             .outerjoin(Incident, Incident.id == DeadlineRecord.incident_id)
-             .outerjoin(VerificationRequest,
-                        VerificationRequest.id == DeadlineRecord.verification_request_id)
-             .where(DeadlineRecord.satisfied_at.is_(None))
-             .order_by(DeadlineRecord.due_at, DeadlineRecord.id))
-        if unit is not None:
-            q = q.where(DeadlineRecord.unit_id == unit)
-        rows = [_desk_row(d, unit_name, title, level, content, now)
-                for d, unit_name, title, level, content in s.execute(q).all()]
+        # The open clocks are read again only once a clock, an incident, a verification
+        # request or a unit has changed (every desk refreshes every few seconds); their
+        # colour and countdown follow the clock on every call.
+        read = view_cache.cached(s, ("open_deadlines", unit), lambda: _open_clocks(s, unit))
+    now = now or clock.now()
+    rows = [_as_of(r, now) for r in read]
     return sorted(rows, key=lambda r: STATUS_RANK[r.status])  # stable: due order kept
+
+
+def _open_clocks(s, unit: int | None) -> tuple[DeskRow, ...]:
+    """The open clocks in due order, their time-dependent fields as of now (see _as_of)."""
+    q = (select(DeadlineRecord, Unit.name, Incident.title, Incident.level,
+                VerificationRequest.content)
+         .join(Unit, Unit.id == DeadlineRecord.unit_id)
+         .outerjoin(Incident, Incident.id == DeadlineRecord.incident_id)
+         .outerjoin(VerificationRequest,
+                    VerificationRequest.id == DeadlineRecord.verification_request_id)
+         .where(DeadlineRecord.satisfied_at.is_(None))
+         .order_by(DeadlineRecord.due_at, DeadlineRecord.id))
+    if unit is not None:
+        q = q.where(DeadlineRecord.unit_id == unit)
+    now = clock.now()
+    return tuple(_desk_row(d, unit_name, title, level, content, now)
+                 for d, unit_name, title, level, content in s.execute(q).all())
+
+
+def _as_of(row: DeskRow, now: datetime) -> DeskRow:
+    """`row` with its colour, countdown and "beyond the latest" worked out at `now`."""
+    status = deadline_status(Deadline(row.recipient, row.channel, row.due_at, row.latest_at,
+                                      row.article, starts_at=row.starts_at), now)
+    return replace(row, status=status, status_label=STATUS_LABELS[status],
+                   seconds_left=int((row.due_at - now).total_seconds()),
+                   past_latest=now > row.latest_at)
 
 
 def _desk_row(d: DeadlineRecord, unit_name: str, title: str | None, level: str | None,
@@ -160,11 +179,11 @@ def list_incidents(actor: Actor, open_only: bool = True,
     """Incidents of the actor's scope, newest first, each with its count of open clocks and
     the next due. Whole history only through incidents_page."""
     with reading() as s:
-        q = _incident_query(actor, open_only, owner_user_id)   # the permission, checked each call
         # Kept until an incident, a clock, a unit or an account changes (nothing here
         # depends on the time).
         key = ("list_incidents", scoped_unit(actor, "incident.read"), open_only, owner_user_id)
-        return list(view_cache.cached(s, key, lambda: tuple(_incident_rows(s, s.execute(q).all()))))
+        return list(view_cache.cached(s, key, lambda: tuple(_incident_rows(
+            s, s.execute(_incident_query(actor, open_only, owner_user_id)).all()))))
 
 
 def incidents_page(actor: Actor, open_only: bool = True, page: int = 1,
@@ -172,10 +191,8 @@ def incidents_page(actor: Actor, open_only: bool = True, page: int = 1,
     """One page of list_incidents (the 突发事件 list: ten years are 100,000 incidents),
     kept as list_incidents is."""
     with reading() as s:
-        q = _incident_query(actor, open_only)
-
         def compute() -> Paged[IncidentRow]:
-            shown = page_of(s, q, page, per_page, tuple)
+            shown = page_of(s, _incident_query(actor, open_only), page, per_page, tuple)
             return replace(shown, rows=_incident_rows(s, shown.rows))   # the page's rows, read together
 
         key = ("incidents_page", scoped_unit(actor, "incident.read"), open_only, page, per_page)
