@@ -18,7 +18,7 @@ from services.incidents import (
     REPORT_KINDS, SOURCE_KIND_LABELS,
 )
 from services.permissions import can
-from ui import forms
+from ui import forms, tables
 from ui.context import flash
 from ui.incidents import (
     REFRESH_SECONDS, LoadedIncident, act, deadline_frame, elements_frame, fmt, md,
@@ -76,12 +76,14 @@ def show_list() -> None:
         return
     rows = shown.rows
     forms.pager(shown, f"incident_page_{scope}", "第 {first}–{last} 起，共 {total} 起（接报时间新的在前）")
-    st.dataframe([{
-        "事件": r.title, "状态": r.state_label, "等级": r.level_label, "类别": r.category_label,
-        "事发时间": fmt(r.occurred_at), "接报时间": fmt(r.received_at), "事发地点": r.place,
-        "首接负责人": r.owner_name, "单位": r.unit_name, "未完成时限": r.open_deadlines or None,
-        "最近时限": fmt(r.next_due_at), "关闭申请": r.closure_status_label,
-    } for r in rows], hide_index=True, placeholder="—")
+    st.dataframe(tables.columns({
+        "事件": [r.title for r in rows], "状态": [r.state_label for r in rows],
+        "等级": [r.level_label for r in rows], "类别": [r.category_label for r in rows],
+        "事发时间": [fmt(r.occurred_at) for r in rows], "接报时间": [fmt(r.received_at) for r in rows],
+        "事发地点": [r.place for r in rows], "首接负责人": [r.owner_name for r in rows],
+        "单位": [r.unit_name for r in rows], "未完成时限": [r.open_deadlines or None for r in rows],
+        "最近时限": [fmt(r.next_due_at) for r in rows], "关闭申请": [r.closure_status_label for r in rows],
+    }), hide_index=True, placeholder="—")
     if shown.pages <= 1:
         st.caption(f"共 {shown.total} 起")
     if not rows:

@@ -8,7 +8,7 @@ from services import oversight
 from services.oversight import TRAINING_KIND_LABELS
 from services.oversight.common import today
 from services.permissions import can
-from ui import forms
+from ui import forms, tables
 from ui.context import flash
 from ui.incidents import act, md
 
@@ -91,7 +91,6 @@ for x in shown.rows:
                           icon=":material/groups:")
         if box.open:
             with box:
-                st.dataframe({"姓名": [a.name for a in x.attendees],
-                              "单位": [a.unit_name for a in x.attendees],
-                              "结果": ["合格" if a.passed else "不合格" for a in x.attendees]},
-                             hide_index=True)
+                st.dataframe(tables.columns({
+                    "姓名": [a.name for a in x.attendees], "单位": [a.unit_name for a in x.attendees],
+                    "结果": ["合格" if a.passed else "不合格" for a in x.attendees]}), hide_index=True)

@@ -49,3 +49,32 @@ def test_painted_renders_no_cell_as_html(monkeypatch):
     monkeypatch.setattr(Styler, "_compute", refuse)
     frame, styles = board(12)
     assert "9F1C14" in marshalled(painted(frame, styles)).styler.styles
+
+
+def test_columns_sends_the_rows_values_without_a_pandas_frame(monkeypatch):
+    from streamlit import dataframe_util
+
+    from ui.tables import columns
+
+    rows = [{"事件": "积水", "未完成时限": 2, "最近时限": "07-01 10:05"},
+            {"事件": "火情", "未完成时限": None, "最近时限": ""}]
+    table = columns({k: [r[k] for r in rows] for k in rows[0]})
+    assert table.to_pylist() == rows
+    assert str(table.schema.field("未完成时限").type) == "int64"        # a count, not 2.0
+
+    def refuse(*_a, **_k):
+        raise AssertionError("a pandas frame was built")
+
+    monkeypatch.setattr(dataframe_util, "convert_anything_to_pandas_df", refuse)
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import streamlit as st
+
+        from ui.tables import columns
+        st.dataframe(columns({"事件": ["积水", "火情"]}), hide_index=True)
+
+    at = AppTest.from_function(script)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert list(at.dataframe[0].value["事件"]) == ["积水", "火情"]

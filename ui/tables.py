@@ -1,4 +1,7 @@
-"""Coloured tables for st.dataframe without pandas' HTML rendering.
+"""Tables for st.dataframe without the pandas work it would redo on every run.
+
+`columns`: a table given column by column goes to st.dataframe as Arrow, not as rows it
+turns into a pandas frame first. `painted`: coloured cells without pandas' HTML rendering.
 
 st.dataframe takes a colour per cell only from a pandas Styler, and of what the Styler
 renders it keeps two things: the CSS rules of the styled cells and each cell's display
@@ -13,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
+import pyarrow as pa
 
 
 def _declarations(css: str) -> tuple[tuple[str, str], ...]:
@@ -43,3 +47,11 @@ def painted(frame: pd.DataFrame, styles: Sequence[Sequence[str]]):
     styler._compute = lambda: styler
     styler._translate = lambda *_args, **_kwargs: translated
     return styler
+
+
+def columns(data: dict[str, Sequence]) -> pa.Table:
+    """A table given column by column (str, int, datetime or None: None shows empty), for
+    st.dataframe without a pandas frame: st.dataframe turns rows into a pandas frame and the
+    frame into Arrow (~1 ms for a page of 50 rows × 12 columns, on every run); an Arrow
+    table is sent as it is."""
+    return pa.table({name: pa.array(list(values)) for name, values in data.items()})
