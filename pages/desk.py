@@ -29,12 +29,13 @@ def go(row) -> None:
 
 
 def card(row) -> None:
-    with st.container(border=True, key=f"desk_card_{row.deadline_id}"):
-        left, middle, right = st.columns([1.4, 4.6, 1.5], vertical_alignment="center")
-        left.badge(row.status_label, color=BADGE_COLORS[row.status])
-        left.markdown(f":{TEXT_COLORS[row.status]}[**{countdown(row.seconds_left)}**]")
+    # One bordered row of three elements: Streamlit's cost is per element and block, and
+    # the ten cards drawn as columns of five elements were two thirds of the desk's run.
+    with st.container(border=True, key=f"desk_card_{row.deadline_id}", horizontal=True,
+                      wrap=False, vertical_alignment="center"):
+        st.markdown(f":{BADGE_COLORS[row.status]}-badge[{row.status_label}]  \n"
+                    f":{TEXT_COLORS[row.status]}[**{countdown(row.seconds_left)}**]", width=150)
         title = md(row.incident_title) + (f"（{row.level_label}）" if row.level_label else "")
-        middle.markdown(f"**{title}**")
         if row.starts_at is not None and row.due_at <= row.starts_at:   # 立即、及时: no number
             due = f"接报后立即报告（{fmt(row.due_at)} 接报）"
         else:
@@ -43,10 +44,11 @@ def card(row) -> None:
                 due += f"，最迟 {fmt(row.latest_at, '%H:%M')}"
                 if row.past_latest:
                     due += " · 已超过最迟时限"
-        middle.caption(f"{row.kind_label}：{row.label} · {due} · {md(row.unit_name)} · {row.article}")
-        if right.button(row.action_label, key=f"desk_go_{row.deadline_id}",
-                        type="primary" if row.status == "red" else "secondary",
-                        icon=":material/call:" if row.channel == "phone" else ":material/description:"):
+        st.markdown(f"**{title}**  \n:gray[:small[{row.kind_label}：{row.label} · {due} · "
+                    f"{md(row.unit_name)} · {row.article}]]", width="stretch")
+        if st.button(row.action_label, key=f"desk_go_{row.deadline_id}",
+                     type="primary" if row.status == "red" else "secondary",
+                     icon=":material/call:" if row.channel == "phone" else ":material/description:"):
             go(row)
 
 

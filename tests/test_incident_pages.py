@@ -192,6 +192,13 @@ def test_desk_lists_clocks_most_urgent_first_and_one_click_opens_the_action(stre
     labels = [b.label for b in at.button if (b.key or "").startswith("desk_go_")]
     assert labels[:2] == ["登记电话报告", "登记电话报告"]
     assert len(labels) == 10 and not at.dataframe   # 11 clocks: ten cards, the list folded
+    # Each card one bordered row of three elements (badge and countdown; the clock; its
+    # action), not columns of five: Streamlit's cost is per element and block.
+    assert not any((b.key or "").startswith("desk_go_") for c in at.columns for b in c.button)
+    first = next(m.value for m in at.markdown if m.value.startswith(":orange-badge[即将到期]"))
+    assert "剩余" in first
+    clock_line = next(m.value for m in at.markdown if m.value.startswith("**重大事故"))
+    assert ":gray[:small[报告时限：" in clock_line and "第二十一条" in clock_line
     at.session_state["desk_table"] = True            # as a click that opens the list
     at.run()
     table = at.dataframe[0].value
