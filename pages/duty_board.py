@@ -35,16 +35,17 @@ def board() -> None:
     if not rows:
         st.info("暂无单位")
         return
-    frame = pd.DataFrame([{
-        "单位": r.unit_name,
-        "值班电话": r.duty_phone or "未登记",
-        "当前班次": (f"{clock.fmt(r.starts_at, '%m-%d %H:%M')}–{clock.fmt(r.ends_at, '%m-%d %H:%M')}"
-                     if r.starts_at else "—"),
-        "状态": r.state_label,
-        "值班员": "、".join(o.name + ("（已签到）" if o.id in r.checked_in else "") for o in r.officers) or "—",
-        "带班领导": r.leader.name if r.leader else "—",
-        "提示": "；".join(r.alerts),
-    } for r in rows])
+    frame = pd.DataFrame({    # column by column: cheaper than a frame from 100 dicts
+        "单位": [r.unit_name for r in rows],
+        "值班电话": [r.duty_phone or "未登记" for r in rows],
+        "当前班次": [f"{clock.fmt(r.starts_at, '%m-%d %H:%M')}–{clock.fmt(r.ends_at, '%m-%d %H:%M')}"
+                     if r.starts_at else "—" for r in rows],
+        "状态": [r.state_label for r in rows],
+        "值班员": ["、".join(o.name + ("（已签到）" if o.id in r.checked_in else "") for o in r.officers)
+                   or "—" for r in rows],
+        "带班领导": [r.leader.name if r.leader else "—" for r in rows],
+        "提示": ["；".join(r.alerts) for r in rows],
+    })
     columns = len(frame.columns)
     # The whole row red without cover; only the alert (the last column) amber when covered.
     styles = [[RED] * columns if not r.covered else [""] * (columns - 1) + [AMBER if r.alerts else ""]
