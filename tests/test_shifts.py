@@ -361,6 +361,19 @@ def test_board_flags_units_without_cover_in_three_queries(july):
     assert mine.state == "on_duty" and mine.checked_in == (july.a.officers[0].id,) and not mine.alerts
 
 
+def test_board_shows_the_outgoing_shift_until_it_has_handed_over(july, provider):
+    view = _prepared(july)      # A on duty, its handover written; B's officer checked in early
+    july.clock.set(july.b.starts_at + timedelta(minutes=30))
+    mine = next(r for r in shifts.duty_board(july.admin).rows if r.unit_id == july.unit_id)
+    assert (mine.shift_id, mine.state) == (july.a.id, "on_duty")    # B is on duty too
+    assert [o.name for o in mine.officers] == [o.name for o in july.a.officers]
+    assert mine.checked_in == (july.a.officers[0].id,)
+    assert "已过交班时间，尚未完成交接（第十四条）" in mine.alerts
+    shifts.confirm_incoming(july.actor["b"], view.id, view.version, PASSWORD)
+    mine = next(r for r in shifts.duty_board(july.admin).rows if r.unit_id == july.unit_id)
+    assert (mine.shift_id, mine.alerts) == (july.b.id, ())            # handed over: B shown
+
+
 def test_board_is_scoped_for_unit_duty_officers(july):
     other = make_unit("径河村")
     clerk = make_actor("jinghe", {"unit_duty_officer"}, unit_id=other)
