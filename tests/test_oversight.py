@@ -262,6 +262,16 @@ def _row(rows, measure, unit_id):
     return next(r for r in rows if r.measure == measure and r.unit_id == unit_id)
 
 
+def _counts_agree(office, start: date, end: date) -> None:
+    """The dashboard's figures (counted in the database where they can be) are the number
+    of records behind each one, unit for unit, in the same table."""
+    rows = oversight.compliance(office, start, end)
+    counts = oversight.compliance_counts(office, start, end)
+    assert dict(counts.counts) == {(r.measure, r.unit_id): r.count for r in rows if r.count}
+    assert counts.matrix() == oversight.matrix(rows)
+    assert counts.total() == sum(r.count for r in rows)
+
+
 @pytest.fixture
 def october(office):
     """Flood season 1–15 October (双人值班, 第九条), 国庆节 1–7 October (带班, 第十条)."""
@@ -298,6 +308,7 @@ def test_roster_measures_break_and_keep_articles_2_9_10(office, october):
     assert _row(later, "double_staffing", bad).count == 0 and _row(later, "leader_missing", bad).count == 0
     table = oversight.matrix(rows)
     assert next(t for t in table if t["单位"] == "违规单位")["双人值班期间单人值班（第九条）"] == 10
+    _counts_agree(office, date(2026, 10, 1), date(2026, 10, 10))
 
 
 def _reference_roster_records(start: date, end: date) -> dict[tuple[str, int], list[tuple]]:
@@ -471,6 +482,7 @@ def test_check_in_and_handover_measures_article_14(office, october):
     assert _row(rows, "unsigned_handover", october["good"]).count == 0       # signed, both sides
     unsigned = _row(rows, "unsigned_handover", october["bad"])
     assert unsigned.count == 5 and bad_shifts[0] in unsigned.record_ids     # a draft is not signed
+    _counts_agree(office, date(2026, 10, 1), date(2026, 10, 20))
 
 
 def test_training_inspection_and_phone_measures_articles_16_17_23(office, frozen_clock):
@@ -507,6 +519,7 @@ def test_training_inspection_and_phone_measures_articles_16_17_23(office, frozen
     assert _row(rows, "duty_phone_unfiled", bad).count == 0
     assert "不一致" in _row(rows, "duty_phone_unfiled", good).records[0].text
     assert _row(rows, "training_overdue", bad).count == 0
+    _counts_agree(office, date(2026, 10, 1), date(2026, 10, 20))
 
 
 def _incident(s, unit_id: int, owner: int) -> int:
@@ -556,6 +569,7 @@ def test_late_reports_and_verifications_articles_20_21(office):
     assert _row(rows, "late_verification", good).count == 0
     verif = _row(rows, "late_verification", bad)
     assert verif.record_ids == (vlate,) and verif.article == "第二十条" and "核实槽车泄漏" in verif.records[0].text
+    _counts_agree(office, date(2026, 10, 20), date(2026, 10, 20))
 
     stats = oversight.statistics(office, date(2026, 10, 1), date(2026, 10, 31))
     total = stats.on_time[-1]

@@ -113,14 +113,22 @@ def test_compliance_page_reruns_without_computing_the_month_again_until_the_data
     now = clock.now()
     clock.set_source(lambda: now)
     try:
-        at.run()
-        with SelectCounter() as rerun:                   # a click: open a panel
+        with SelectCounter() as first:                   # the figures, counted in the database
+            at.run()
+        with SelectCounter() as opened:                  # a panel opened: the records, once
             at.session_state["cmp_box_failed_inspection"] = True
+            at.run()
+        with SelectCounter() as rerun:                   # another click: nothing recomputed
+            at.session_state["cmp_box_late_check_in"] = True
             at.run()
     finally:
         clock.set_source(None)
     assert not at.exception
-    assert not [q for q in rerun if "inspection" in q or "check_in" in q]   # nothing recomputed
+    assert any("count(" in q.lower() and "check_in" in q for q in first)
+    assert not [q for q in first if "ORDER BY check_in.at" in q]      # no record read for a figure
+    assert [q for q in opened if "ORDER BY check_in.at" in q]
+    assert not [q for q in rerun if "inspection" in q or "check_in" in q]
+    assert [e.label for e in at.expander if e.label.startswith("第十七条 检查抽查不合格")] == ["第十七条 检查抽查不合格：1"]
     # Another officer records a failed check: the next run shows it.
     oversight.record_inspection(street.office, InspectionInput(
         unit_id=street.unit_a, at=clock.now() - timedelta(minutes=5), method="phone",

@@ -7,7 +7,8 @@ from services.oversight.bulletins import (  # noqa: F401
 )
 from services.oversight.common import METHOD_LABELS, TRAINING_KIND_LABELS, to_xlsx  # noqa: F401
 from services.oversight.compliance import (  # noqa: F401
-    MEASURES, ComplianceRecord, ComplianceRow, compliance, drill_down, matrix,
+    MEASURES, ComplianceCounts, ComplianceRecord, ComplianceRow, compliance, compliance_counts, drill_down,
+    matrix,
 )
 from services.oversight.inspections import (  # noqa: F401
     InspectionInput, InspectionRow, SpotCheckRow, complete_rectification, list_inspections,

@@ -292,26 +292,116 @@ def _store(fresh: dict[tuple[int, int, int], list[Finding]], seen: dict[tuple[in
         log.warning("roster findings not kept: %s", exc)
 
 
-def compliance(actor: Actor, start: date, end: date) -> tuple[ComplianceRow, ...]:
-    """Rows per measure × active unit for the local days start..end (inclusive), the same
-    for every office user: computed again only when the data changed or the minute did
-    (what is overdue depends on the time)."""
+def _checked(start: date, end: date) -> None:
     if start is None or end is None or end < start:
         raise ValidationError(["统计期间：结束日期不能早于开始日期"])
     if (end - start).days >= MAX_DAYS:
         raise ValidationError([f"统计期间：不能超过{MAX_DAYS}天"])
+
+
+def compliance(actor: Actor, start: date, end: date) -> tuple[ComplianceRow, ...]:
+    """Rows per measure × active unit for the local days start..end (inclusive), with the
+    records behind each figure, the same for every office user: computed again only when
+    the data changed or the minute did (what is overdue depends on the time)."""
+    _checked(start, end)
     with reading() as s:
         require(actor, "compliance.read")
         minute = clock.now().replace(second=0, microsecond=0)
         return view_cache.cached(s, ("compliance", start, end, minute),
-                                 lambda: _compliance(s, start, end))
+                                 lambda: _compliance(s, start, end, counting=False))
 
 
-def _compliance(s: Session, start: date, end: date) -> tuple[ComplianceRow, ...]:
+@dataclass(frozen=True)
+class ComplianceCounts:
+    """The dashboard's figures without the records behind them: (unit id, name) in the
+    dashboard's order and the number of records per (measure, unit id)."""
+
+    units: tuple[tuple[int, str], ...]
+    counts: tuple[tuple[tuple[str, int], int], ...]
+
+    def of(self, measure: str, unit_id: int) -> int:
+        return dict(self.counts).get((measure, unit_id), 0)
+
+    def total(self, measure: str | None = None) -> int:
+        return sum(n for (m, _u), n in self.counts if measure is None or m == measure)
+
+    def matrix(self) -> list[dict]:
+        """As matrix(compliance(...)): one line per unit, one column per measure."""
+        by = dict(self.counts)
+        return [{"单位": name, **{f"{label}（{article}）": by.get((m, uid), 0)
+                                for m, (article, label) in MEASURES.items()}}
+                for uid, name in self.units]
+
+
+def compliance_counts(actor: Actor, start: date, end: date) -> ComplianceCounts:
+    """The figures of compliance(...), counted where the records are (the database counts
+    late check-ins, unsigned handovers, failed checks and late clocks), for the dashboard
+    before a measure's records are asked for."""
+    _checked(start, end)
+    with reading() as s:
+        require(actor, "compliance.read")
+        minute = clock.now().replace(second=0, microsecond=0)
+        return view_cache.cached(s, ("compliance_counts", start, end, minute),
+                                 lambda: _compliance(s, start, end, counting=True))
+
+
+# The records of each measure the database can count: one query for the records and,
+# wrapped, for their number per unit (the same WHERE either way).
+
+def _late_check_ins(lo, hi):
+    return (select(CheckIn.id, CheckIn.at, Shift.unit_id, Shift.starts_at)
+            .join(Shift, Shift.id == CheckIn.shift_id)
+            .where(CheckIn.late.is_(True), CheckIn.at >= lo, CheckIn.at < hi))
+
+
+def _unsigned_handovers(lo, hi, now):
+    # NOT EXISTS, not NOT IN: PostgreSQL re-ran the NOT IN subquery per shift.
+    signed = select(Handover.id).where(Handover.outgoing_shift_id == Shift.id,
+                                       Handover.state == "signed").exists()
+    return (select(Shift.id, Shift.unit_id, Shift.starts_at, Shift.ends_at)
+            .join(Roster, Roster.id == Shift.roster_id)
+            .where(Roster.status == "published", Shift.ends_at >= lo, Shift.ends_at < hi,
+                   Shift.ends_at <= now, ~signed))
+
+
+def _failed_inspections(lo, hi):
+    return (select(Inspection.id, Inspection.unit_id, Inspection.at, Inspection.findings)
+            .where(Inspection.at >= lo, Inspection.at < hi, Inspection.passed.is_(False)))
+
+
+def _late_clocks(lo, hi, now):
+    """Clocks due in the period met late, or past due and still open (第二十、二十一条)."""
+    late = or_(DeadlineRecord.satisfied_at > DeadlineRecord.due_at,
+               and_(DeadlineRecord.satisfied_at.is_(None), DeadlineRecord.due_at < now))
+    measure = case((DeadlineRecord.kind == "verification", "late_verification"), else_="late_report")
+    return (select(DeadlineRecord.id, DeadlineRecord.unit_id, measure.label("measure"),
+                   DeadlineRecord.kind, DeadlineRecord.recipient, DeadlineRecord.due_at,
+                   DeadlineRecord.satisfied_at, DeadlineRecord.late_reason,
+                   Incident.title, VerificationRequest.content)
+            .outerjoin(Incident, Incident.id == DeadlineRecord.incident_id)
+            .outerjoin(VerificationRequest, VerificationRequest.id == DeadlineRecord.verification_request_id)
+            .where(DeadlineRecord.due_at >= lo, DeadlineRecord.due_at < hi, late))
+
+
+def _counted(s: Session, q, measure) -> dict[tuple[str, int], int]:
+    """{(measure, unit id): number of q's rows}; `measure` a code or a column of q's."""
+    sub = q.subquery()
+    if measure in sub.c:
+        return {(m, uid): n for m, uid, n in s.execute(
+            select(sub.c[measure], sub.c.unit_id, func.count()).group_by(sub.c[measure], sub.c.unit_id))}
+    return {(measure, uid): n for uid, n in s.execute(
+        select(sub.c.unit_id, func.count()).group_by(sub.c.unit_id))}
+
+
+def _compliance(s: Session, start: date, end: date, counting: bool):
+    """compliance(...)'s rows, or when `counting` its ComplianceCounts: the measures the
+    database can count are counted there; the others (the roster rules, training, overdue
+    rectification, duty phones) are worked out either way and counted here."""
     lo, hi = window(start, end)
     now = clock.now()
-    units = list(s.execute(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)).scalars())
+    units = list(s.execute(select(Unit.id, Unit.name).where(Unit.active.is_(True)).order_by(Unit.id)))
     found: dict[tuple[str, int], list[ComplianceRecord]] = defaultdict(list)
+    counted: dict[tuple[str, int], int] = {}
 
     # 第二、九、十条: the published rosters, checked by the roster rules. Kept apart (they do
     # not depend on the time, and are most of the work): the dashboard is computed again
@@ -325,37 +415,41 @@ def _compliance(s: Session, start: date, end: date) -> tuple[ComplianceRow, ...]
             "shift" if shift_id is not None else "day", shift_id, day, text))
 
     # 第十四条: late check-ins, and ended shifts of published rosters without a signed handover.
-    rows = s.execute(select(CheckIn.id, CheckIn.at, Shift.unit_id, Shift.starts_at)
-                     .join(Shift, Shift.id == CheckIn.shift_id)
-                     .where(CheckIn.late.is_(True), CheckIn.at >= lo, CheckIn.at < hi)
-                     .order_by(CheckIn.at)).all()
-    for ci_id, at, unit_id, starts_at in rows:
-        found[("late_check_in", unit_id)].append(ComplianceRecord(
-            "check_in", ci_id, local_day(at),
-            f"班次{_fmt(starts_at)}开始，{_fmt(at)}签到，晚于提前10分钟到岗的要求"))
-    # NOT EXISTS, not NOT IN: PostgreSQL re-ran the NOT IN subquery per shift.
-    signed = select(Handover.id).where(Handover.outgoing_shift_id == Shift.id,
-                                       Handover.state == "signed").exists()
-    rows = s.execute(select(Shift.id, Shift.unit_id, Shift.starts_at, Shift.ends_at)
-                     .join(Roster, Roster.id == Shift.roster_id).where(
-        Roster.status == "published", Shift.ends_at >= lo, Shift.ends_at < hi,
-        Shift.ends_at <= now, ~signed).order_by(Shift.ends_at)).all()
-    for shift_id, unit_id, starts_at, ends_at in rows:
-        found[("unsigned_handover", unit_id)].append(ComplianceRecord(
-            "shift", shift_id, local_day(ends_at),
-            f"{_fmt(starts_at)}–{_fmt(ends_at)}班次结束时未完成双方签字的交接班"))
+    # 第十七条: failed checks. 第二十、二十一条: clocks met late, or past due and still open.
+    if counting:
+        counted |= _counted(s, _late_check_ins(lo, hi), "late_check_in")
+        counted |= _counted(s, _unsigned_handovers(lo, hi, now), "unsigned_handover")
+        counted |= _counted(s, _failed_inspections(lo, hi), "failed_inspection")
+        counted |= _counted(s, _late_clocks(lo, hi, now), "measure")
+    else:
+        for ci_id, at, unit_id, starts_at in s.execute(_late_check_ins(lo, hi).order_by(CheckIn.at)):
+            found[("late_check_in", unit_id)].append(ComplianceRecord(
+                "check_in", ci_id, local_day(at),
+                f"班次{_fmt(starts_at)}开始，{_fmt(at)}签到，晚于提前10分钟到岗的要求"))
+        for shift_id, unit_id, starts_at, ends_at in s.execute(
+                _unsigned_handovers(lo, hi, now).order_by(Shift.ends_at)):
+            found[("unsigned_handover", unit_id)].append(ComplianceRecord(
+                "shift", shift_id, local_day(ends_at),
+                f"{_fmt(starts_at)}–{_fmt(ends_at)}班次结束时未完成双方签字的交接班"))
+        for ins_id, unit_id, at, findings in s.execute(_failed_inspections(lo, hi).order_by(Inspection.at)):
+            found[("failed_inspection", unit_id)].append(ComplianceRecord(
+                "inspection", ins_id, local_day(at), f"{_fmt(at)}检查不合格：{findings}"))
+        for d in s.execute(_late_clocks(lo, hi, now).order_by(DeadlineRecord.due_at)):
+            what = (d.content or d.title or "") if d.kind == "verification" else (d.title or "")
+            recipient = RECIPIENT_LABELS.get(d.recipient, d.recipient)
+            done = f"{_fmt(d.satisfied_at)}完成" if d.satisfied_at else "至今未完成"
+            reason = (d.late_reason or "").strip()
+            found[(d.measure, d.unit_id)].append(ComplianceRecord(
+                "deadline", d.id, local_day(d.due_at),
+                f"{what[:40]}：报{recipient}应于{_fmt(d.due_at)}前，{done}"
+                f"；原因：{reason or '未说明'}", reason))
 
     # 第十六条: training as of the period's end (or today, if earlier).
     for f in flags_in(s, min(end, today())):
         found[("training_overdue", f.unit_id)].append(ComplianceRecord(
             "person", f.person_id, None, f.message))
 
-    # 第十七条: failed checks, rectification overdue.
-    for ins in s.execute(select(Inspection).where(
-            Inspection.at >= lo, Inspection.at < hi, Inspection.passed.is_(False))
-            .order_by(Inspection.at)).scalars():
-        found[("failed_inspection", ins.unit_id)].append(ComplianceRecord(
-            "inspection", ins.id, local_day(ins.at), f"{_fmt(ins.at)}检查不合格：{ins.findings}"))
+    # 第十七条: rectification overdue.
     for ins in s.execute(select(Inspection).where(
             Inspection.rectification_required.is_(True),
             Inspection.rectification_deadline >= start, Inspection.rectification_deadline <= end)
@@ -367,26 +461,6 @@ def _compliance(s: Session, start: date, end: date) -> tuple[ComplianceRow, ...]
                 "inspection", ins.id, ins.rectification_deadline,
                 f"整改期限{ins.rectification_deadline.isoformat()}，"
                 + (f"{done.isoformat()}才完成整改" if done else "至今未完成整改")))
-
-    # 第二十、二十一条: clocks met late, or past due and still open.
-    late = or_(DeadlineRecord.satisfied_at > DeadlineRecord.due_at,
-               and_(DeadlineRecord.satisfied_at.is_(None), DeadlineRecord.due_at < now))
-    rows = s.execute(select(DeadlineRecord, Incident.title, VerificationRequest.content)
-                     .outerjoin(Incident, Incident.id == DeadlineRecord.incident_id)
-                     .outerjoin(VerificationRequest,
-                                VerificationRequest.id == DeadlineRecord.verification_request_id)
-                     .where(DeadlineRecord.due_at >= lo, DeadlineRecord.due_at < hi, late)
-                     .order_by(DeadlineRecord.due_at)).all()
-    for d, title, content in rows:
-        measure = "late_verification" if d.kind == "verification" else "late_report"
-        what = (content or title or "") if d.kind == "verification" else (title or "")
-        recipient = RECIPIENT_LABELS.get(d.recipient, d.recipient)
-        done = f"{_fmt(d.satisfied_at)}完成" if d.satisfied_at else "至今未完成"
-        reason = (d.late_reason or "").strip()
-        found[(measure, d.unit_id)].append(ComplianceRecord(
-            "deadline", d.id, local_day(d.due_at),
-            f"{what[:40]}：报{recipient}应于{_fmt(d.due_at)}前，{done}"
-            f"；原因：{reason or '未说明'}", reason))
 
     # 第二十三条: filings not acknowledged; a phone that differs from its last filing.
     for f in s.execute(select(DutyPhoneFiling).where(
@@ -407,12 +481,17 @@ def _compliance(s: Session, start: date, end: date) -> tuple[ComplianceRow, ...]
                 f"现用值班电话{u.duty_phone or '无'}与备案号码{phone}不一致，变更未报备"))
 
     names = {u.id: u.name for u in units}
-    extra = {uid for _m, uid in found if uid not in names}
+    counted |= {k: len(v) for k, v in found.items() if v}
+    extra = {uid for _m, uid in counted if uid not in names}
     if extra:
         names |= dict(s.execute(select(Unit.id, Unit.name).where(Unit.id.in_(extra))).all())
+    order = [u.id for u in units] + sorted(extra)
+    if counting:
+        return ComplianceCounts(tuple((uid, names[uid]) for uid in order),
+                                tuple(sorted((k, n) for k, n in counted.items() if n)))
     out = []
     for measure, (article, label) in MEASURES.items():
-        for uid in [u.id for u in units] + sorted(extra):
+        for uid in order:
             records = found.get((measure, uid), [])
             if uid in extra and not records:
                 continue
