@@ -22,14 +22,19 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, union
-from sqlalchemy.orm import Session, aliased, lazyload
+from functools import lru_cache
+from typing import NamedTuple
+
+from sqlalchemy import (Integer, Text, and_, bindparam, cast, func, literal_column, null, or_,
+                        select, union, union_all)
+from sqlalchemy.orm import Session, aliased
 
 from models.auth import User
 from models.daily import Call, HotlineItem, Instruction, InstructionTarget, LogBook, LogEntry
 from models.incident import Incident, IncidentEvent, VerificationRequest
 from models.org import Person, Unit
-from models.roster import CheckIn, Handover, Shift
+from models.base import UTCDateTime
+from models.roster import CheckIn, Handover, Shift, ShiftOfficer
 from rules.staffing import LONGEST_SHIFT
 from services import audit, clock, view_cache
 from services.daily import common
@@ -102,20 +107,6 @@ def window(s: Session, sh: Shift) -> tuple[datetime, datetime]:
     return started or sh.starts_at, sh.handed_over_at or sh.ends_at
 
 
-def _handovers(s: Session, sh: Shift) -> tuple[tuple[datetime, datetime], Handover | None]:
-    """The shift's window (`window`) and the handover it gave (`handover_section`), in one
-    read of the handovers naming it; the given one's items are read only if there is one."""
-    started, given = None, None
-    for h in s.execute(select(Handover).options(lazyload(Handover.items)).where(
-            or_(Handover.incoming_shift_id == sh.id, Handover.outgoing_shift_id == sh.id))
-            .order_by(Handover.id.desc())).scalars():
-        if h.outgoing_shift_id == sh.id and given is None:
-            given = h
-        if h.incoming_shift_id == sh.id and h.state == "signed" and started is None:
-            started = h.incoming_confirmed_at
-    return (started or sh.starts_at, sh.handed_over_at or sh.ends_at), given
-
-
 def _names(s: Session, model, ids) -> dict[int, str]:
     ids = {i for i in ids if i is not None}
     if not ids:
@@ -132,156 +123,225 @@ def _in(column, start: datetime, end: datetime):
     return and_(column >= start, column < end)
 
 
-# Built once: an alias made per call is compiled and cache-keyed anew each time.
-_OWNER, _TAKER = aliased(User), aliased(User)
+# Where a line of the sources' statement comes from (its `src` column).
+(_CHECK_IN, _CALL, _EVENT, _VERIFICATION, _GIVEN, _PASSED, _FED, _REPORTED, _SIGNED,
+ _NOTIFIED, _DONE, _ENTRY) = range(12)
+# Lines of one source at the same time, in the order they were listed when each source was
+# read apart: an instruction's original, then each target passed on and fed back, then its
+# report; a hotline item signed, forwarded, done.
+_GROUP = {_PASSED: 1, _FED: 1, _REPORTED: 2, _NOTIFIED: 1, _DONE: 2}
+_SUB = {_FED: 1}
+# The columns every part of the statement gives, NULL where it has nothing.
+_SLOTS = (("k1", Integer), ("k2", Integer), ("i1", Integer), ("i2", Integer), ("i3", Integer),
+          *((f"s{n}", Text) for n in range(1, 11)), ("d1", UTCDateTime))
+
+
+def _part(src: int, at, **given):
+    """One part of the sources' statement: `src`, the line's time and the slots it fills."""
+    return select(literal_column(str(src), Integer).label("src"), at.label("at"),
+                  *(given[name].label(name) if name in given else cast(null(), type_).label(name)
+                    for name, type_ in _SLOTS))
+
+
+@lru_cache(maxsize=2)
+def _sources_statement(with_entries: bool):
+    """Every source of a book in one statement, built once (UNION ALL of plain columns, one
+    part per kind of line: each a range on an indexed time of the window, never the unit's
+    whole history). Parameters :unit, :shift, :start, :end and, with the stored entries of
+    an open book, :book."""
+    unit, start, end = bindparam("unit"), bindparam("start"), bindparam("end")
+    owner, taker = aliased(User), aliased(User)
+
+    def within(column):
+        return and_(column >= start, column < end)
+
+    parts = [
+        _part(_CHECK_IN, CheckIn.at, k1=CheckIn.id, i1=cast(CheckIn.late, Integer), s1=Person.name)
+        .outerjoin(Person, Person.id == CheckIn.person_id)
+        .where(CheckIn.shift_id == bindparam("shift")),
+        _part(_CALL, Call.at, k1=Call.id, i1=Call.incident_id, i2=Call.verification_request_id,
+              i3=Call.instruction_id, s1=Call.caller_unit, s2=Call.caller, s3=Call.number,
+              s4=Call.kind, s5=Call.importance, s6=Call.summary, s7=Call.state, s8=Call.result,
+              s9=owner.display_name, s10=taker.display_name)
+        .outerjoin(owner, owner.id == Call.owner_user_id)
+        .outerjoin(taker, taker.id == Call.taken_by_id)
+        .where(Call.unit_id == unit, within(Call.at)),
+        # The window's events first (a range on incident_event.at), then their incidents.
+        _part(_EVENT, IncidentEvent.at, k1=IncidentEvent.id, i1=IncidentEvent.incident_id,
+              s1=IncidentEvent.kind, s2=IncidentEvent.note, s3=IncidentEvent.from_state,
+              s4=IncidentEvent.to_state, s5=IncidentEvent.actor_name, s6=Incident.title)
+        .join(Incident, Incident.id == IncidentEvent.incident_id)
+        .where(IncidentEvent.id.in_(select(IncidentEvent.id).where(within(IncidentEvent.at))),
+               Incident.unit_id == unit),
+        _part(_VERIFICATION, VerificationRequest.logged_at, k1=VerificationRequest.id,
+              s1=VerificationRequest.requester, s2=VerificationRequest.content,
+              s3=VerificationRequest.state)
+        .where(VerificationRequest.unit_id == unit, VerificationRequest.incident_id.is_(None),
+               within(VerificationRequest.logged_at)),
+        # Instructions: each time a range on its own index, then the unit.
+        _part(_GIVEN, Instruction.given_at, k1=Instruction.id, s1=Instruction.leader_name,
+              s2=Instruction.text)
+        .where(Instruction.id.in_(select(Instruction.id).where(within(Instruction.given_at))),
+               Instruction.unit_id == unit),
+        _part(_REPORTED, Instruction.reported_at, k1=Instruction.id, s1=Instruction.leader_name,
+              s2=Instruction.result)
+        .where(Instruction.id.in_(select(Instruction.id).where(within(Instruction.reported_at))),
+               Instruction.unit_id == unit),
+    ]
+    for src, at in ((_PASSED, InstructionTarget.passed_on_at), (_FED, InstructionTarget.fed_back_at)):
+        parts.append(
+            _part(src, at, k1=Instruction.id, k2=InstructionTarget.id, s1=Instruction.leader_name,
+                  s2=Unit.name, s3=Person.name, s4=InstructionTarget.feedback_text,
+                  d1=InstructionTarget.feedback_due)
+            .select_from(InstructionTarget)
+            .join(Instruction, Instruction.id == InstructionTarget.instruction_id)
+            .outerjoin(Unit, Unit.id == InstructionTarget.unit_id)
+            .outerjoin(Person, Person.id == InstructionTarget.person_id)
+            .where(InstructionTarget.id.in_(select(InstructionTarget.id).where(within(at))),
+                   Instruction.unit_id == unit))
+    # Hotline items signed, forwarded or done in the window: a range on each (unit, time) index.
+    parts += [
+        _part(_SIGNED, HotlineItem.signed_at, k1=HotlineItem.id, s1=HotlineItem.item_no,
+              s2=HotlineItem.content, s3=HotlineItem.state, d1=HotlineItem.deadline)
+        .where(HotlineItem.unit_id == unit, within(HotlineItem.signed_at)),
+        _part(_NOTIFIED, HotlineItem.notified_at, k1=HotlineItem.id, s1=HotlineItem.item_no,
+              s2=Person.name)
+        .outerjoin(Person, Person.id == HotlineItem.forwarded_to_person_id)
+        .where(HotlineItem.unit_id == unit, within(HotlineItem.notified_at)),
+        _part(_DONE, HotlineItem.done_at, k1=HotlineItem.id, s1=HotlineItem.item_no,
+              s2=HotlineItem.result)
+        .where(HotlineItem.unit_id == unit, within(HotlineItem.done_at)),
+    ]
+    if with_entries:
+        parts.append(
+            _part(_ENTRY, LogEntry.at, k1=LogEntry.id, i1=LogEntry.corrects_entry_id,
+                  i2=cast(LogEntry.is_addendum, Integer), s1=LogEntry.kind, s2=LogEntry.text,
+                  s3=LogEntry.handling, s4=LogEntry.author, s5=LogEntry.source_kind,
+                  s6=LogEntry.source_id)
+            .where(LogEntry.log_book_id == bindparam("book")))
+    return union_all(*parts)
+
+
+class _Stored(NamedTuple):
+    """A stored entry as the page shows it (plain columns, not the mapped object)."""
+
+    id: int
+    at: datetime
+    kind: str
+    text: str
+    handling: str
+    author: str
+    source_kind: str | None
+    source_id: str | None
+    corrects_entry_id: int | None
+    is_addendum: bool
+    details: dict | None = None
+
+
+def _lines(rows) -> tuple[list[Line], list[_Stored]]:
+    """The sources' rows as log lines in time order, and the stored entries among them
+    (in id order)."""
+    from services.daily.calls import IMPORTANCE_LABELS, KIND_LABELS as CALL_KINDS, STATE_LABELS
+    from services.daily.hotline import STATE_LABELS as HOTLINE_STATES
+    from services.incidents.common import EVENT_LABELS
+
+    keyed: list[tuple] = []
+    stored: list[EntryRow] = []
+    for r in rows:
+        src, at = r.src, r.at
+        if src == _ENTRY:
+            stored.append(_Stored(r.k1, at, r.s1, r.s2, r.s3, r.s4, r.s5, r.s6, r.i1, bool(r.i2)))
+            continue
+        if src == _CHECK_IN:
+            name = r.s1 or ""
+            line = Line(at, "check_in", f"{name}到岗签到" + ("（迟到，第十四条）" if r.i1 else ""),
+                        source_kind="check_in", source_id=str(r.k1), author=name)
+        elif src == _CALL:
+            who = "，".join(x for x in (r.s1, r.s2, r.s3) if x) or "未留姓名"
+            links = [x for x in (f"已转突发事件#{r.i1}" if r.i1 else "",
+                                 f"已登记核报#{r.i2}" if r.i2 else "",
+                                 f"已登记领导批示#{r.i3}" if r.i3 else "") if x]
+            handling = "；".join([f"{STATE_LABELS[r.s7]}" + (f"：{r.s8}" if r.s8 else ""),
+                                 f"首接负责：{r.s9 or ''}", *links])
+            line = Line(at, "call", f"【{CALL_KINDS.get(r.s4, r.s4)}·"
+                                    f"{IMPORTANCE_LABELS.get(r.s5, '')}】{who}：{r.s6}",
+                        handling, "call", str(r.k1), r.s10 or "")
+        elif src == _EVENT:
+            label = EVENT_LABELS.get(r.s1, r.s1)
+            line = Line(at, "incident", f"【{r.s6}】{label}" + (f"：{r.s2}" if r.s2 else ""),
+                        f"{r.s3} → {r.s4}" if r.s4 and r.s3 else "", "incident", str(r.i1),
+                        r.s5, {"event_id": r.k1, "kind": r.s1})
+        elif src == _VERIFICATION:
+            line = Line(at, "verification", f"{r.s1}核报：{r.s2}",
+                        "已反馈" if r.s3 == "answered" else "待反馈", "verification_request",
+                        str(r.k1))
+        elif src == _GIVEN:
+            line = Line(at, "instruction", f"{r.s1}批示（原文）：{r.s2}", "", "instruction", str(r.k1))
+        elif src == _PASSED:
+            line = Line(at, "instruction",
+                        f"传达{r.s1}批示至{r.s2 or r.s3 or ''}，要求{_local(r.d1)}前反馈", "",
+                        "instruction", str(r.k1))
+        elif src == _FED:
+            late = "（逾期）" if at > r.d1 else ""
+            line = Line(at, "instruction",
+                        f"{r.s2 or r.s3 or ''}反馈{r.s1}批示落实情况{late}：{r.s4}", "",
+                        "instruction", str(r.k1))
+        elif src == _REPORTED:
+            line = Line(at, "instruction", f"向{r.s1}回复批示落实情况：{r.s2}", "已办结",
+                        "instruction", str(r.k1))
+        elif src == _SIGNED:
+            due = f"，办理时限{_local(r.d1)}" if r.d1 else ""
+            line = Line(at, "hotline", f"签收市长热线代办事项{r.s1}：{r.s2}{due}",
+                        HOTLINE_STATES.get(r.s3, r.s3), "hotline_item", str(r.k1))
+        elif src == _NOTIFIED:
+            line = Line(at, "hotline", f"市长热线事项{r.s1}转发通知{r.s2 or ''}", "",
+                        "hotline_item", str(r.k1))
+        else:   # _DONE
+            line = Line(at, "hotline", f"市长热线事项{r.s1}办结：{r.s2}", "", "hotline_item",
+                        str(r.k1))
+        keyed.append(((at, _SEQ[line.kind], r.k1, _GROUP.get(src, 0), r.k2 or 0,
+                       _SUB.get(src, 0)), line))
+    keyed.sort(key=lambda x: x[0])
+    stored.sort(key=lambda e: e.id)
+    return [line for _key, line in keyed], stored
+
+
+def _read_sources(s: Session, unit_id: int, shift_id: int, span: tuple[datetime, datetime],
+                  book_id: int | None = None, *, with_entries: bool = False):
+    start, end = span
+    params = {"unit": unit_id, "shift": shift_id, "start": start, "end": end}
+    if with_entries:
+        params["book"] = book_id
+    return _lines(s.execute(_sources_statement(with_entries), params))
 
 
 def compile_lines(s: Session, sh: Shift, span: tuple[datetime, datetime] | None = None) -> list[Line]:
     """The shift's records as log lines, in time order (free-text entries are stored, not here).
 
-    Each source is read as bare columns within the shift's window `span` (`window` unless
-    given), by ranges on indexed times: never the unit's whole history."""
-    from services.daily.calls import IMPORTANCE_LABELS, KIND_LABELS as CALL_KINDS, STATE_LABELS
-    from services.daily.hotline import STATE_LABELS as HOTLINE_STATES
-    from services.incidents.common import EVENT_LABELS
-
-    start, end = span or window(s, sh)
-    unit = sh.unit_id
-    lines: list[Line] = []
-    for cid, at, late, name in s.execute(
-            select(CheckIn.id, CheckIn.at, CheckIn.late, Person.name)
-            .outerjoin(Person, Person.id == CheckIn.person_id)
-            .where(CheckIn.shift_id == sh.id).order_by(CheckIn.id)):
-        name = name or ""
-        lines.append(Line(at, "check_in", f"{name}到岗签到" + ("（迟到，第十四条）" if late else ""),
-                          source_kind="check_in", source_id=str(cid), author=name))
-
-    for c in s.execute(
-            select(Call.id, Call.at, Call.caller_unit, Call.caller, Call.number, Call.kind,
-                   Call.importance, Call.summary, Call.state, Call.result, Call.incident_id,
-                   Call.verification_request_id, Call.instruction_id,
-                   _OWNER.display_name.label("owner_name"), _TAKER.display_name.label("taker_name"))
-            .outerjoin(_OWNER, _OWNER.id == Call.owner_user_id)
-            .outerjoin(_TAKER, _TAKER.id == Call.taken_by_id)
-            .where(Call.unit_id == unit, _in(Call.at, start, end)).order_by(Call.at, Call.id)):
-        who = "，".join(x for x in (c.caller_unit, c.caller, c.number) if x) or "未留姓名"
-        links = [x for x in (f"已转突发事件#{c.incident_id}" if c.incident_id else "",
-                             f"已登记核报#{c.verification_request_id}" if c.verification_request_id else "",
-                             f"已登记领导批示#{c.instruction_id}" if c.instruction_id else "") if x]
-        handling = "；".join([f"{STATE_LABELS[c.state]}" + (f"：{c.result}" if c.result else ""),
-                             f"首接负责：{c.owner_name or ''}", *links])
-        lines.append(Line(c.at, "call", f"【{CALL_KINDS.get(c.kind, c.kind)}·"
-                                         f"{IMPORTANCE_LABELS.get(c.importance, '')}】{who}：{c.summary}",
-                          handling, "call", str(c.id), c.taker_name or ""))
-
-    # The window's events first (a range on incident_event.at), then their incidents: not
-    # every incident the unit ever had.
-    in_window = select(IncidentEvent.id).where(_in(IncidentEvent.at, start, end))
-    for ev in s.execute(select(
-            IncidentEvent.id, IncidentEvent.incident_id, IncidentEvent.at, IncidentEvent.kind,
-            IncidentEvent.note, IncidentEvent.from_state, IncidentEvent.to_state,
-            IncidentEvent.actor_name, Incident.title)
-            .join(Incident, Incident.id == IncidentEvent.incident_id).where(
-            IncidentEvent.id.in_(in_window), Incident.unit_id == unit)
-            .order_by(IncidentEvent.at, IncidentEvent.id)):
-        label = EVENT_LABELS.get(ev.kind, ev.kind)
-        lines.append(Line(ev.at, "incident", f"【{ev.title}】{label}" + (f"：{ev.note}" if ev.note else ""),
-                          f"{ev.from_state} → {ev.to_state}" if ev.to_state and ev.from_state else "",
-                          "incident", str(ev.incident_id), ev.actor_name,
-                          {"event_id": ev.id, "kind": ev.kind}))
-
-    for v in s.execute(select(
-            VerificationRequest.id, VerificationRequest.logged_at, VerificationRequest.requester,
-            VerificationRequest.content, VerificationRequest.state).where(
-            VerificationRequest.unit_id == unit, VerificationRequest.incident_id.is_(None),
-            _in(VerificationRequest.logged_at, start, end)).order_by(VerificationRequest.id)):
-        lines.append(Line(v.logged_at, "verification", f"{v.requester}核报：{v.content}",
-                          "已反馈" if v.state == "answered" else "待反馈", "verification_request",
-                          str(v.id)))
-
-    # The instructions with a time in the window, each time a range on its own index, and
-    # their targets (receivers' names joined in) in the same read.
-    touched = union(
-        select(Instruction.id).where(_in(Instruction.given_at, start, end)),
-        select(Instruction.id).where(_in(Instruction.reported_at, start, end)),
-        select(InstructionTarget.instruction_id).where(_in(InstructionTarget.passed_on_at, start, end)),
-        select(InstructionTarget.instruction_id).where(_in(InstructionTarget.fed_back_at, start, end)))
-    instructions: dict[int, tuple] = {}
-    targets: dict[int, list] = {}
-    for r in s.execute(select(
-            Instruction.id, Instruction.leader_name, Instruction.given_at, Instruction.text,
-            Instruction.reported_at, Instruction.result, InstructionTarget.id.label("target_id"),
-            InstructionTarget.passed_on_at, InstructionTarget.feedback_due,
-            InstructionTarget.fed_back_at, InstructionTarget.feedback_text,
-            Unit.name.label("unit_name"), Person.name.label("person_name"))
-            .outerjoin(InstructionTarget, InstructionTarget.instruction_id == Instruction.id)
-            .outerjoin(Unit, Unit.id == InstructionTarget.unit_id)
-            .outerjoin(Person, Person.id == InstructionTarget.person_id)
-            .where(Instruction.unit_id == unit, Instruction.id.in_(touched))
-            .order_by(Instruction.id, InstructionTarget.id)):
-        instructions.setdefault(r.id, r)
-        items = targets.setdefault(r.id, [])
-        if r.target_id is not None:
-            items.append(r)
-    for i in instructions.values():
-        src = ("instruction", str(i.id))
-        if start <= i.given_at < end:
-            lines.append(Line(i.given_at, "instruction", f"{i.leader_name}批示（原文）：{i.text}", "",
-                              *src))
-        for t in targets[i.id]:
-            who = t.unit_name or t.person_name or ""
-            if start <= t.passed_on_at < end:
-                lines.append(Line(t.passed_on_at, "instruction",
-                                  f"传达{i.leader_name}批示至{who}，要求{_local(t.feedback_due)}前反馈",
-                                  "", *src))
-            if t.fed_back_at is not None and start <= t.fed_back_at < end:
-                late = "（逾期）" if t.fed_back_at > t.feedback_due else ""
-                lines.append(Line(t.fed_back_at, "instruction",
-                                  f"{who}反馈{i.leader_name}批示落实情况{late}：{t.feedback_text}", "",
-                                  *src))
-        if i.reported_at is not None and start <= i.reported_at < end:
-            lines.append(Line(i.reported_at, "instruction",
-                              f"向{i.leader_name}回复批示落实情况：{i.result}", "已办结", *src))
-
-    # Hotline items signed, forwarded or done in the window: a range on each (unit, time) index.
-    moved = union(*(select(HotlineItem.id).where(HotlineItem.unit_id == unit, _in(column, start, end))
-                    for column in (HotlineItem.signed_at, HotlineItem.notified_at, HotlineItem.done_at)))
-    for h in s.execute(
-            select(HotlineItem.id, HotlineItem.item_no, HotlineItem.content, HotlineItem.deadline,
-                   HotlineItem.state, HotlineItem.signed_at, HotlineItem.notified_at,
-                   HotlineItem.done_at, HotlineItem.result, Person.name.label("forwarded_to"))
-            .outerjoin(Person, Person.id == HotlineItem.forwarded_to_person_id)
-            .where(HotlineItem.id.in_(moved)).order_by(HotlineItem.id)):
-        src = ("hotline_item", str(h.id))
-        if h.signed_at is not None and start <= h.signed_at < end:
-            due = f"，办理时限{_local(h.deadline)}" if h.deadline else ""
-            lines.append(Line(h.signed_at, "hotline", f"签收市长热线代办事项{h.item_no}：{h.content}{due}",
-                              HOTLINE_STATES.get(h.state, h.state), *src))
-        if h.notified_at is not None and start <= h.notified_at < end:
-            lines.append(Line(h.notified_at, "hotline",
-                              f"市长热线事项{h.item_no}转发通知{h.forwarded_to or ''}",
-                              "", *src))
-        if h.done_at is not None and start <= h.done_at < end:
-            lines.append(Line(h.done_at, "hotline", f"市长热线事项{h.item_no}办结：{h.result}", "",
-                              *src))
-    lines.sort(key=lambda x: (x.at, _SEQ[x.kind]))
-    return lines
+    Read in one statement (`_sources_statement`) within the shift's window `span` (`window`
+    unless given)."""
+    return _read_sources(s, sh.unit_id, sh.id, span or window(s, sh))[0]
 
 
 def header(s: Session, sh: Shift, unit_name: str | None = None) -> dict:
     """The book's head; `unit_name` when the caller has read it already."""
-    from rules.staffing import shift_label
-    from services.roster_common import shift_facts
-
     names = _names(s, Person, [*sh.officer_ids, sh.leader_person_id])
     if unit_name is None:
         unit = s.get(Unit, sh.unit_id)
         unit_name = unit.name if unit else ""
+    return _head(sh, unit_name,
+                 names.get(sh.leader_person_id, "") if sh.leader_person_id else "",
+                 [names.get(p, "") for p in sh.officer_ids])
+
+
+def _head(sh, unit_name: str, leader: str, officers: list[str]) -> dict:
+    from rules.staffing import shift_label
+    from services.roster_common import shift_facts
+
     return {"unit_name": unit_name, "shift_label": shift_label(shift_facts(sh)),
             "duty_time": f"{_local(sh.starts_at, '%Y年%m月%d日 %H:%M')} 至 "
                          f"{_local(sh.ends_at, '%Y年%m月%d日 %H:%M')}",
-            "shift_leader": names.get(sh.leader_person_id, "") if sh.leader_person_id else "",
-            "duty_officers": [names.get(p, "") for p in sh.officer_ids]}
+            "shift_leader": leader, "duty_officers": officers}
 
 
 _UNREAD = object()
@@ -499,54 +559,118 @@ class LogBookView:
         }
 
 
-def _row(n: int, e: LogEntry) -> EntryRow:
+def _row(n: int, e: LogEntry | _Stored) -> EntryRow:
     return EntryRow(n, e.id, e.at, e.kind, e.text, e.handling, e.author, e.source_kind,
                     e.source_id, e.corrects_entry_id)
 
 
-def _view(s: Session, sh: Shift, unit_name: str | None = None) -> LogBookView:
-    # The book and its entries in one read (a shift without a book yet: one row of NULLs).
-    book, stored = None, []
-    for b, e in s.execute(select(LogBook, LogEntry)
-                          .outerjoin(LogEntry, LogEntry.log_book_id == LogBook.id)
-                          .where(LogBook.shift_id == sh.id).order_by(LogEntry.id)):
-        book = b
-        if e is not None:
-            stored.append(e)
-    addenda = [e for e in stored if e.is_addendum]
-    if book is not None and book.sealed_at is not None:
-        head = next((e.details for e in stored if e.kind == "header"), None) or header(s, sh, unit_name)
+class _ShiftHead(NamedTuple):
+    """The shift as its book reads it, with its officers, names, unit, book and window."""
+
+    id: int
+    unit_id: int
+    unit_name: str
+    starts_at: datetime
+    ends_at: datetime
+    leader_person_id: int | None
+    leader_name: str
+    officer_ids: tuple[int, ...]
+    officer_names: tuple[str, ...]
+    span: tuple[datetime, datetime]
+    given_handover_id: int | None
+    book_id: int | None
+    sealed_at: datetime | None
+    seal_hash: str | None
+
+
+@lru_cache(maxsize=1)
+def _shift_statement():
+    """The shift with its officers (a row each, in the order they were put on), the names of
+    the officers and leader, its unit's name, its book's seal, the start of its window (the
+    signature of the handover that started it) and the handover it gave: one statement,
+    built once. Parameter :shift."""
+    leader, officer = aliased(Person), aliased(Person)
+    started = (select(Handover.incoming_confirmed_at)
+               .where(Handover.incoming_shift_id == Shift.id, Handover.state == "signed")
+               .order_by(Handover.id.desc()).limit(1).scalar_subquery())
+    given = (select(Handover.id).where(Handover.outgoing_shift_id == Shift.id)
+             .order_by(Handover.id.desc()).limit(1).scalar_subquery())
+    return (select(Shift.id, Shift.unit_id, Unit.name, Shift.starts_at, Shift.ends_at,
+                   Shift.leader_person_id, leader.name, Shift.handed_over_at, started, given,
+                   LogBook.id, LogBook.sealed_at, LogBook.seal_hash, ShiftOfficer.person_id,
+                   officer.name)
+            .outerjoin(Unit, Unit.id == Shift.unit_id)
+            .outerjoin(leader, leader.id == Shift.leader_person_id)
+            .outerjoin(LogBook, LogBook.shift_id == Shift.id)
+            .outerjoin(ShiftOfficer, ShiftOfficer.shift_id == Shift.id)
+            .outerjoin(officer, officer.id == ShiftOfficer.person_id)
+            .where(Shift.id == bindparam("shift")).order_by(ShiftOfficer.id))
+
+
+def _shift_head(s: Session, shift_id: int) -> _ShiftHead:
+    rows = s.execute(_shift_statement(), {"shift": shift_id}).all()
+    if not rows:
+        raise NotFound("班次不存在")
+    (sid, unit_id, unit_name, starts_at, ends_at, leader_id, leader_name, handed_over_at,
+     started, given, book_id, sealed_at, digest, _p, _n) = rows[0]
+    officers = [(r[13], r[14]) for r in rows if r[13] is not None]
+    return _ShiftHead(sid, unit_id, unit_name if unit_name is not None else "", starts_at,
+                      ends_at, leader_id,
+                      (leader_name if leader_name is not None else "") if leader_id else "",
+                      tuple(p for p, _n in officers),
+                      tuple(n if n is not None else "" for _p, n in officers),
+                      (started or starts_at, handed_over_at or ends_at), given, book_id,
+                      sealed_at, digest)
+
+
+_STORED_COLUMNS = (LogEntry.id, LogEntry.at, LogEntry.kind, LogEntry.text, LogEntry.handling,
+                   LogEntry.author, LogEntry.source_kind, LogEntry.source_id,
+                   LogEntry.corrects_entry_id, LogEntry.is_addendum, LogEntry.details)
+
+
+def _view(s: Session, actor: Actor, shift_id: int, unit_name: str | None = None) -> LogBookView:
+    """The book of a shift, if the actor may read its unit's books: the shift with its head
+    in one statement; then a sealed book's stored entries, or an open book's sources and
+    stored entries in one more (and the handover it gave, if there is one)."""
+    sh = _shift_head(s, shift_id)
+    require(actor, "logbook.read", sh.unit_id)
+    unit_name = unit_name if unit_name is not None else sh.unit_name
+    if sh.sealed_at is not None:
+        stored = [_Stored(*r) for r in s.execute(
+            select(*_STORED_COLUMNS).where(LogEntry.log_book_id == sh.book_id)
+            .order_by(LogEntry.id))]
+        head = next((e.details for e in stored if e.kind == "header"), None) \
+            or _head(sh, unit_name, sh.leader_name, list(sh.officer_names))
         handover = next((e.details for e in stored if e.kind == "handover"), None)
         body = [e for e in stored if e.kind not in ("header", "handover") and not e.is_addendum]
         body.sort(key=lambda e: (e.at, _SEQ[e.kind], e.id))
         rows = [_row(n, e) for n, e in enumerate(body, start=1)]
     else:
-        head = header(s, sh, unit_name)
-        span, given = _handovers(s, sh)
-        handover = handover_section(s, sh, given)
-        notes = [e for e in stored if not e.is_addendum]
-        merged = [(ln.at, _SEQ[ln.kind], 0, ln) for ln in compile_lines(s, sh, span)]
-        merged += [(e.at, _SEQ[e.kind], e.id, e) for e in notes]
+        head = _head(sh, unit_name, sh.leader_name, list(sh.officer_names))
+        lines, stored = _read_sources(s, sh.unit_id, sh.id, sh.span, sh.book_id, with_entries=True)
+        handover = (handover_section(s, None, s.get(Handover, sh.given_handover_id))
+                    if sh.given_handover_id is not None else None)
+        merged = [(ln.at, _SEQ[ln.kind], 0, ln) for ln in lines]
+        merged += [(e.at, _SEQ[e.kind], e.id, e) for e in stored if not e.is_addendum]
         merged.sort(key=lambda x: x[:3])
         rows = []
         for n, (_at, _k, _i, item) in enumerate(merged, start=1):
-            if isinstance(item, LogEntry):
+            if isinstance(item, _Stored):
                 rows.append(_row(n, item))
             else:
                 rows.append(EntryRow(n, None, item.at, item.kind, item.text, item.handling,
                                      item.author, item.source_kind, item.source_id))
-    return LogBookView(sh.id, book.id if book else None, sh.unit_id, head["unit_name"],
+    addenda = [e for e in stored if e.is_addendum]
+    return LogBookView(sh.id, sh.book_id, sh.unit_id, head["unit_name"],
                        head.get("shift_label", ""), head["duty_time"], head["shift_leader"],
                        list(head["duty_officers"]), rows, [_row(0, a) for a in addenda], handover,
-                       book.sealed_at if book else None, book.seal_hash if book else None)
+                       sh.sealed_at, sh.seal_hash)
 
 
 def log_book(actor: Actor, shift_id: int) -> LogBookView:
     """The shift's book: sealed → as stored; open → compiled now, with its free-text entries."""
     with reading() as s:
-        sh = _shift(s, shift_id)
-        require(actor, "logbook.read", sh.unit_id)
-        return _view(s, sh)
+        return _view(s, actor, shift_id)
 
 
 def log_book_docx(actor: Actor, shift_id: int) -> bytes:
@@ -678,9 +802,7 @@ def _desk(s: Session, actor: Actor, scope: int | None, unit_id: int | None,
         shift_id = current if current in ids else (ids[0] if ids else None)
     book = None
     if shift_id is not None:
-        sh = _shift(s, shift_id)
-        require(actor, "logbook.read", sh.unit_id)
-        book = _view(s, sh, next(c.unit_name for c in choices if c.shift_id == shift_id))
+        book = _view(s, actor, shift_id, next(c.unit_name for c in choices if c.shift_id == shift_id))
     return BookDesk(units, unit_id, choices, shift_id, book)
 
 
