@@ -143,17 +143,26 @@ def _part(src: int, at, **given):
                     for name, type_ in _SLOTS))
 
 
-@lru_cache(maxsize=2)
-def _sources_statement(with_entries: bool):
-    """Every source of a book in one statement, built once (UNION ALL of plain columns, one
-    part per kind of line: each a range on an indexed time of the window, never the unit's
-    whole history). Parameters :unit, :shift, :start, :end and, with the stored entries of
-    an open book, :book."""
+@lru_cache(maxsize=4)
+def _sources_statement(dialect: str, with_entries: bool):
+    """Every source of a book in one statement, built once per dialect (UNION ALL of plain
+    columns, one part per kind of line: each a range on an indexed time of the window, never
+    the unit's whole history). Parameters :unit, :shift, :start, :end and, with the stored
+    entries of an open book, :book."""
     unit, start, end = bindparam("unit"), bindparam("start"), bindparam("end")
     owner, taker = aliased(User), aliased(User)
 
     def within(column):
         return and_(column >= start, column < end)
+
+    def picked(key, column):
+        """The rows whose `column` is in the window. SQLite, without statistics, would
+        rather take the unit's equality on another index and read its whole history: there
+        the rows are picked by the time's index first. PostgreSQL plans by its statistics,
+        and the subqueries only cost it planning (~0.7 ms for the book)."""
+        if dialect == "sqlite":
+            return key.in_(select(key).where(within(column)))
+        return within(column)
 
     parts = [
         _part(_CHECK_IN, CheckIn.at, k1=CheckIn.id, i1=cast(CheckIn.late, Integer), s1=Person.name)
@@ -166,27 +175,24 @@ def _sources_statement(with_entries: bool):
         .outerjoin(owner, owner.id == Call.owner_user_id)
         .outerjoin(taker, taker.id == Call.taken_by_id)
         .where(Call.unit_id == unit, within(Call.at)),
-        # The window's events first (a range on incident_event.at), then their incidents.
+        # The window's events, then their incidents.
         _part(_EVENT, IncidentEvent.at, k1=IncidentEvent.id, i1=IncidentEvent.incident_id,
               s1=IncidentEvent.kind, s2=IncidentEvent.note, s3=IncidentEvent.from_state,
               s4=IncidentEvent.to_state, s5=IncidentEvent.actor_name, s6=Incident.title)
         .join(Incident, Incident.id == IncidentEvent.incident_id)
-        .where(IncidentEvent.id.in_(select(IncidentEvent.id).where(within(IncidentEvent.at))),
-               Incident.unit_id == unit),
+        .where(picked(IncidentEvent.id, IncidentEvent.at), Incident.unit_id == unit),
         _part(_VERIFICATION, VerificationRequest.logged_at, k1=VerificationRequest.id,
               s1=VerificationRequest.requester, s2=VerificationRequest.content,
               s3=VerificationRequest.state)
         .where(VerificationRequest.unit_id == unit, VerificationRequest.incident_id.is_(None),
                within(VerificationRequest.logged_at)),
-        # Instructions: each time a range on its own index, then the unit.
+        # Instructions and their targets: each time a range on its own index, then the unit.
         _part(_GIVEN, Instruction.given_at, k1=Instruction.id, s1=Instruction.leader_name,
               s2=Instruction.text)
-        .where(Instruction.id.in_(select(Instruction.id).where(within(Instruction.given_at))),
-               Instruction.unit_id == unit),
+        .where(picked(Instruction.id, Instruction.given_at), Instruction.unit_id == unit),
         _part(_REPORTED, Instruction.reported_at, k1=Instruction.id, s1=Instruction.leader_name,
               s2=Instruction.result)
-        .where(Instruction.id.in_(select(Instruction.id).where(within(Instruction.reported_at))),
-               Instruction.unit_id == unit),
+        .where(picked(Instruction.id, Instruction.reported_at), Instruction.unit_id == unit),
     ]
     for src, at in ((_PASSED, InstructionTarget.passed_on_at), (_FED, InstructionTarget.fed_back_at)):
         parts.append(
@@ -197,8 +203,7 @@ def _sources_statement(with_entries: bool):
             .join(Instruction, Instruction.id == InstructionTarget.instruction_id)
             .outerjoin(Unit, Unit.id == InstructionTarget.unit_id)
             .outerjoin(Person, Person.id == InstructionTarget.person_id)
-            .where(InstructionTarget.id.in_(select(InstructionTarget.id).where(within(at))),
-                   Instruction.unit_id == unit))
+            .where(picked(InstructionTarget.id, at), Instruction.unit_id == unit))
     # Hotline items signed, forwarded or done in the window: a range on each (unit, time) index.
     parts += [
         _part(_SIGNED, HotlineItem.signed_at, k1=HotlineItem.id, s1=HotlineItem.item_no,
@@ -312,7 +317,8 @@ def _read_sources(s: Session, unit_id: int, shift_id: int, span: tuple[datetime,
     params = {"unit": unit_id, "shift": shift_id, "start": start, "end": end}
     if with_entries:
         params["book"] = book_id
-    return _lines(s.execute(_sources_statement(with_entries), params))
+    statement = _sources_statement(s.get_bind().dialect.name, with_entries)
+    return _lines(s.connection().execute(statement, params))
 
 
 def compile_lines(s: Session, sh: Shift, span: tuple[datetime, datetime] | None = None) -> list[Line]:
@@ -608,7 +614,7 @@ def _shift_statement():
 
 
 def _shift_head(s: Session, shift_id: int) -> _ShiftHead:
-    rows = s.execute(_shift_statement(), {"shift": shift_id}).all()
+    rows = s.connection().execute(_shift_statement(), {"shift": shift_id}).all()
     if not rows:
         raise NotFound("班次不存在")
     (sid, unit_id, unit_name, starts_at, ends_at, leader_id, leader_name, handed_over_at,
