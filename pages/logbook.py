@@ -8,7 +8,7 @@ import streamlit as st
 import ui
 from services import clock
 from services.daily import logbook
-from ui import forms
+from ui import forms, tables
 from ui.context import flash
 from ui.incidents import fmt
 
@@ -24,11 +24,14 @@ def show_book(book, shift_id: int) -> None:
                 f"**值班人员**：{'、'.join(book.duty_officers) or '—'}")
     if book.sealed:
         st.success(f"已于 {fmt(book.sealed_at, '%Y-%m-%d %H:%M')} 交接班时封存；校验码 {book.seal_hash[:16]}…")
-    frame = pd.DataFrame([{"序号": e.number, "时间": fmt(e.at), "类别": e.kind_label,
-                           "内容": e.text, "处理情况": e.handling, "记录人": e.author}
-                          for e in book.entries])
     if book.entries:
-        st.dataframe(frame, hide_index=True)
+        # Handed to st.dataframe as Arrow column by column, not rows it makes a pandas frame of.
+        entries = book.entries
+        st.dataframe(tables.columns({
+            "序号": [e.number for e in entries], "时间": [fmt(e.at) for e in entries],
+            "类别": [e.kind_label for e in entries], "内容": [e.text for e in entries],
+            "处理情况": [e.handling for e in entries], "记录人": [e.author for e in entries]}),
+            hide_index=True)
     else:
         st.info("本班次尚无记录。")
     if book.handover:

@@ -176,3 +176,36 @@ def test_a_log_book_note_is_emptied_once_recorded(street):
     assert by_label(at.text_area, "添加记事").value == ""
     assert [e.text for e in logbook.log_book(street.officer, shift_id).entries
             if e.kind == "note"] == ["22时巡查值班室设备正常"]
+
+
+def test_the_log_book_table_shows_each_line(street):
+    """The book's table: number, time, category, content, handling and recorder of each
+    line, as the service compiled them (handed to st.dataframe as Arrow columns)."""
+    from duty_support import LEADER_NAMES, OFFICER_NAMES, make_person
+    from services import calendar, rosters
+    from services.daily import logbook
+    from services.permissions import SYSTEM_ACTOR
+
+    today = clock.local(clock.now()).date()
+    calendar.seed_holidays(SYSTEM_ACTOR, [today.year])
+    for name in OFFICER_NAMES:
+        make_person(street.unit_id, name)
+    for name in LEADER_NAMES:
+        make_person(street.unit_id, name, can_lead=True)
+    rosters.auto_schedule_month(street.office, street.unit_id, today.year, today.month, seed=1)
+    view = rosters.month_view(street.office, street.unit_id, today.year, today.month)
+    rosters.publish(street.office, view.roster_id, view.roster_version)
+    calls.log_call(street.officer, calls.CallInput(summary="某社区报告路面积水", caller="张某"))
+
+    at = signed_in("wangwu", "pages/logbook.py")
+    shift_id = at.selectbox(key=f"logbook_shift_{street.unit_id}").value
+    logbook.add_entry(street.officer, shift_id, "22时巡查值班室设备正常")
+    at.run()
+    assert not at.exception and not errors(at)
+    frame = at.dataframe[0].value
+    assert list(frame.columns) == ["序号", "时间", "类别", "内容", "处理情况", "记录人"]
+    entries = logbook.log_book(street.officer, shift_id).entries
+    assert [tuple(r) for r in frame.itertuples(index=False)] == [
+        (e.number, clock.fmt(e.at, "%m-%d %H:%M"), e.kind_label, e.text, e.handling, e.author)
+        for e in entries]
+    assert {"来电", "记事"} <= set(frame["类别"])
