@@ -611,7 +611,7 @@ def test_bulletins_are_paged_newest_first_in_a_fixed_number_of_queries(office):
     ids = [oversight.compile_bulletin(office, date(2026, 10, 1), date(2026, 10, 20)) for _ in range(7)]
     with SelectCounter() as seven:
         first = oversight.bulletin_page(office, 1, per_page=5)
-    assert len(seven) == 5 and len(one) == 3    # the data version (view_cache), then four (two for none)
+    assert len(seven) == 4 and len(one) == 3    # the data version (view_cache), then three (two for none)
     assert (first.total, first.pages, first.page, first.first, first.last) == (7, 2, 1, 1, 5)
     assert [r.id for r in first.rows] == ids[::-1][:5] and all(len(r.results) == 2 for r in first.rows)
     second = oversight.bulletin_page(office, 2, per_page=5)
@@ -647,10 +647,65 @@ def test_a_bulletin_page_reads_the_checks_of_its_open_panels_only(office):
     assert [(r.id, r.checks, r.failed) for r in shown.rows] == [(i, 2, 1) for i in (newest, middle, oldest)]
     assert shown.rows[0].results == full.rows[0].results
     assert [r.results for r in shown.rows[1:]] == [None, None]
-    assert len(sql) == 5
+    assert len(sql) == 4     # the tokens; the count, the page with its counts, the open panel's checks
     shown = oversight.bulletin_page(office, opened={oldest}, closed={newest})
     assert [r.results is not None for r in shown.rows] == [False, False, True]
     assert shown.rows[2].results == full.rows[2].results
+
+
+def test_a_bulletin_page_of_columns_shows_what_the_bulletins_and_their_checks_hold(office):
+    """Issue 7: bulletin_page reads columns (the counts in its page query, the checks joined
+    through bulletin_inspection) instead of entities; its rows are what the bulletins, their
+    links and inspection_rows hold, for the office and for a unit (its own checks only)."""
+    import models.auth as models_auth
+    from models.oversight import Bulletin
+    from services import view_cache
+    from services.oversight.inspections import inspection_rows
+
+    a, b = make_unit("柏泉村"), make_unit("新华社区")
+    oversight.record_inspection(office, failed_check(a, at=local(date(2026, 10, 3), 9)))
+    oversight.record_inspection(office, good_check(b, at=local(date(2026, 10, 5), 9)))
+    first = oversight.compile_bulletin(office, date(2026, 10, 1), date(2026, 10, 10))
+    oversight.record_inspection(office, good_check(a))
+    oversight.record_inspection(office, failed_check(b))
+    second = oversight.compile_bulletin(office, date(2026, 10, 1), date(2026, 10, 20), "第二份")
+    draft = oversight.compile_bulletin(office, date(2026, 10, 15), date(2026, 10, 20))
+    for bid in (first, second):
+        oversight.publish_bulletin(office, bid, 1)
+
+    def expected(unit_id):
+        with reading() as s:
+            found = s.execute(select(Bulletin).order_by(Bulletin.id.desc())).scalars().all()
+            out = []
+            for bul in found:
+                links = [link for link in bul.inspections if unit_id is None or link.unit_id == unit_id]
+                if unit_id is not None and (bul.state != "published" or not links):
+                    continue
+                rows = tuple(inspection_rows(s, ids=[link.inspection_id for link in links]))
+                publisher = s.get(models_auth.User, bul.published_by_id) if bul.published_by_id else None
+                out.append(oversight.BulletinRow(
+                    bul.id, bul.version, bul.number, bul.title, bul.period_start, bul.period_end,
+                    bul.intro, bul.state, bul.created_at, bul.published_at,
+                    publisher.display_name if publisher else None, len(rows),
+                    sum(1 for r in rows if not r.passed), rows))
+            return out
+
+    officer_a = make_actor("unita", {"unit_duty_officer"}, unit_id=a)
+    for who, unit_id in ((office, None), (officer_a, a)):
+        view_cache.clear()
+        want = expected(unit_id)
+        assert oversight.bulletin_page(who, opened=None).rows == want
+        assert oversight.list_bulletins(who) == want
+        view_cache.clear()
+        shown = oversight.bulletin_page(who, opened=())          # the newest open only
+        assert shown.rows == [want[0]] + [replace_results(r, None) for r in want[1:]]
+    assert [r.id for r in expected(None)] == [draft, second, first]
+    assert [(r.checks, r.failed) for r in expected(a)] == [(2, 1), (1, 1)]
+
+
+def replace_results(row, results):
+    from dataclasses import replace
+    return replace(row, results=results)
 
 
 def test_training_sessions_are_paged_with_their_attendees(office):

@@ -11,18 +11,20 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session, aliased, undefer
 
 from documents.official import render_bulletin
 from models.auth import User
+from models.org import Unit
 from models.oversight import Bulletin, BulletinInspection, Inspection
 from services import audit, clock, view_cache
 from services.errors import ConcurrentEditError, DomainError, NotFound, ValidationError
 from services.paging import Paged, page_bounds
 from services.oversight.common import BULLETIN_STATE_LABELS, window
-from services.oversight.inspections import ARTICLE, InspectionRow, inspection_rows
+from services.oversight.inspections import ARTICLE, InspectionRow, _row, inspection_rows
 from services.permissions import Actor, can, require, scoped_unit
 from services.uow import reading, transaction
 
@@ -178,37 +180,86 @@ def bulletin_docx(actor: Actor, bulletin_id: int) -> tuple[str, bytes]:
         return f"{b.number}{b.title}.docx", data
 
 
+def _results_by_bulletin(s: Session, bulletin_ids: Collection[int],
+                         unit_id: int | None) -> dict[int, tuple[InspectionRow, ...]]:
+    """The checks each of these bulletins carries (a unit: its own only), oldest first, in
+    one query of plain columns joined through bulletin_inspection."""
+    found: dict[int, list[InspectionRow]] = {i: [] for i in bulletin_ids}
+    if found:
+        params = {"bulletins": sorted(found)} | ({"unit": unit_id} if unit_id is not None else {})
+        for r in s.execute(_statements(unit_id is not None)[2], params):
+            found[r.bulletin_id].append(_row(r, r.unit_name, r.inspector_name or ""))
+    return {i: tuple(rows) for i, rows in found.items()}
+
+
 def bulletin_rows(s: Session, bulletins: list[Bulletin], unit_id: int | None,
                   names: dict[int, str] | None = None,
                   opened: Collection[int] | None = None) -> list[BulletinRow]:
     """Rows of these bulletins (with the results a unit may see: `unit_id`) in at most three
-    queries whatever their number: the publishers' names (unless given), each check's
-    bulletin and conclusion (the counts), and the results of the bulletins `opened` (all
-    unless given) as rows."""
+    queries whatever their number: the publishers' names (unless given), each bulletin's
+    counts, and the results of the bulletins `opened` (all unless given)."""
     if not bulletins:
         return []
     if names is None:
         names = dict(s.execute(select(User.id, User.display_name).where(
             User.id.in_([b.published_by_id for b in bulletins if b.published_by_id] or [-1]))).all())
-    links = select(BulletinInspection.bulletin_id, BulletinInspection.inspection_id,
-                   Inspection.passed).join(Inspection, Inspection.id == BulletinInspection.inspection_id) \
-        .where(BulletinInspection.bulletin_id.in_([b.id for b in bulletins]))
+    counts = select(BulletinInspection.bulletin_id, func.count(),
+                    func.count(case((Inspection.passed.is_(False), 1)))) \
+        .join(Inspection, Inspection.id == BulletinInspection.inspection_id) \
+        .where(BulletinInspection.bulletin_id.in_([b.id for b in bulletins])) \
+        .group_by(BulletinInspection.bulletin_id)
     if unit_id is not None:
-        links = links.where(BulletinInspection.unit_id == unit_id)
-    ids: dict[int, set[int]] = {b.id: set() for b in bulletins}
-    failed = dict.fromkeys(ids, 0)
-    for bulletin_id, inspection_id, passed in s.execute(links).all():
-        ids[bulletin_id].add(inspection_id)
-        failed[bulletin_id] += not passed
-    shown = [b.id for b in bulletins if opened is None or b.id in opened]
-    # The opened bulletins' results in one query (ordered by time, as _results orders them).
-    wanted = sorted(set().union(*(ids[i] for i in shown)))
-    results = inspection_rows(s, ids=wanted) if wanted else []
+        counts = counts.where(BulletinInspection.unit_id == unit_id)
+    tally = {i: (n, bad) for i, n, bad in s.execute(counts)}
+    results = _results_by_bulletin(s, [b.id for b in bulletins if opened is None or b.id in opened],
+                                   unit_id)
     return [BulletinRow(b.id, b.version, b.number, b.title, b.period_start, b.period_end, b.intro,
                         b.state, b.created_at, b.published_at, names.get(b.published_by_id),
-                        len(ids[b.id]), failed[b.id],
-                        tuple(r for r in results if r.id in ids[b.id]) if b.id in shown else None)
+                        *tally.get(b.id, (0, 0)), results.get(b.id))
             for b in bulletins]
+
+
+@lru_cache(maxsize=2)
+def _statements(scoped: bool):
+    """bulletin_page's statements, built once (building them, the entity and the counts'
+    subqueries included, cost more than running them): the count of the visible bulletins;
+    one page of them as columns with the publisher's name and the counts of their checks;
+    and the checks of some bulletins with their bulletin's id. Parameters :unit (scoped),
+    :offset, :limit, :bulletins."""
+    unit = bindparam("unit")
+    scope, mine = (), ()
+    if scoped:    # as _visible: the published bulletins concerning the unit, its checks only
+        scope = (Bulletin.state == "published", Bulletin.id.in_(
+            select(BulletinInspection.bulletin_id).where(BulletinInspection.unit_id == unit)))
+        mine = (BulletinInspection.unit_id == unit,)
+    shown = select(Bulletin.id).where(*scope).order_by(Bulletin.id.desc()) \
+        .offset(bindparam("offset")).limit(bindparam("limit")).subquery()
+    # The page's counts in one aggregate over its bulletins' links (a subquery per bulletin
+    # had PostgreSQL scan every check ever made once per bulletin, for `passed`).
+    counts = (select(BulletinInspection.bulletin_id, func.count().label("checks"),
+                     func.count(case((Inspection.passed.is_(False), 1))).label("failed"))
+              .join(Inspection, Inspection.id == BulletinInspection.inspection_id)
+              .where(BulletinInspection.bulletin_id.in_(select(shown.c.id)), *mine)
+              .group_by(BulletinInspection.bulletin_id).subquery())
+    publisher = aliased(User)
+    page = (select(Bulletin.id, Bulletin.version, Bulletin.number, Bulletin.title,
+                   Bulletin.period_start, Bulletin.period_end, Bulletin.intro, Bulletin.state,
+                   Bulletin.created_at, Bulletin.published_at, publisher.display_name,
+                   func.coalesce(counts.c.checks, 0), func.coalesce(counts.c.failed, 0))
+            .join(shown, shown.c.id == Bulletin.id)
+            .outerjoin(publisher, publisher.id == Bulletin.published_by_id)
+            .outerjoin(counts, counts.c.bulletin_id == Bulletin.id)
+            .order_by(Bulletin.id.desc()))
+    checks = (select(*Inspection.__table__.c, BulletinInspection.bulletin_id,
+                     Unit.name.label("unit_name"), User.display_name.label("inspector_name"))
+              .join(BulletinInspection, BulletinInspection.inspection_id == Inspection.id)
+              .join(Unit, Unit.id == Inspection.unit_id)
+              .outerjoin(User, User.id == Inspection.inspector_user_id)
+              .where(BulletinInspection.bulletin_id.in_(bindparam("bulletins", expanding=True)))
+              .order_by(Inspection.at, Inspection.id))
+    if scoped:
+        checks = checks.where(BulletinInspection.unit_id == unit)
+    return select(func.count()).select_from(Bulletin).where(*scope), page, checks
 
 
 def _visible(unit_id: int | None):
@@ -232,7 +283,7 @@ def list_bulletins(actor: Actor) -> list[BulletinRow]:
 def bulletin_page(actor: Actor, page: int = 1, per_page: int = PER_PAGE,
                   opened: Collection[int] | None = None,
                   closed: Collection[int] = ()) -> Paged[BulletinRow]:
-    """One page of list_bulletins, newest first: four queries however many there are.
+    """One page of list_bulletins, newest first: three queries however many there are.
 
     Every row carries its counts; its results only where its panel is open (`opened`, all
     unless given; the newest of the first page is open unless `closed`): the others are
@@ -248,15 +299,14 @@ def bulletin_page(actor: Actor, page: int = 1, per_page: int = PER_PAGE,
 def _bulletin_page(s: Session, unit_id: int | None, page: int, per_page: int,
                    opened: frozenset[int] | None = None,
                    closed: frozenset[int] = frozenset()) -> Paged[BulletinRow]:
-    q = _visible(unit_id)
-    total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+    """Three queries: the count, the page with its counts, the checks of its open panels."""
+    count_q, page_q, _checks = _statements(unit_id is not None)
+    scope = {"unit": unit_id} if unit_id is not None else {}
+    total = s.execute(count_q, scope).scalar_one()
     page, offset = page_bounds(page, per_page, total)
-    publisher = aliased(User)
-    found = s.execute(q.add_columns(publisher.display_name)
-                      .outerjoin(publisher, publisher.id == Bulletin.published_by_id)
-                      .order_by(Bulletin.id.desc()).offset(offset).limit(per_page)).all()
-    names = {b.published_by_id: name for b, name in found if b.published_by_id}
-    if opened is not None and page == 1 and found and found[0][0].id not in closed:
-        opened = opened | {found[0][0].id}
-    return Paged(bulletin_rows(s, [b for b, _n in found], unit_id, names, opened), total, page,
-                 per_page)
+    found = s.execute(page_q, scope | {"offset": offset, "limit": per_page}).all()
+    if opened is not None and page == 1 and found and found[0][0] not in closed:
+        opened = opened | {found[0][0]}
+    results = _results_by_bulletin(s, [r[0] for r in found if opened is None or r[0] in opened],
+                                   unit_id)
+    return Paged([BulletinRow(*r, results.get(r[0])) for r in found], total, page, per_page)
