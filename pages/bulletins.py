@@ -8,7 +8,7 @@ import ui
 from services import oversight
 from services.oversight.common import today
 from services.permissions import can
-from ui import forms
+from ui import forms, tables
 from ui.context import flash
 from ui.incidents import act, fmt, md
 
@@ -47,14 +47,17 @@ if not shown.total:
 else:
     forms.pager(shown, "bulletin_page", "通报第 {first}–{last} 份，共 {total} 份（最新的在前）")
 def results(rows) -> None:
-    st.dataframe([{"单位": r.unit_name, "检查时间": fmt(r.at), "方式": r.method_label,
-                   "接听情况": r.answered_text, "结论": "合格" if r.passed else "不合格",
-                   "发现问题": "；".join(r.problems + ([r.findings] if r.findings else [])),
-                   "整改期限": str(r.rectification_deadline or ""), "整改情况": r.rectification_status}
-                  for r in rows], hide_index=True)
-    for r in rows:
+    problems = ["；".join(r.problems + ([r.findings] if r.findings else [])) for r in rows]
+    # Column by column as Arrow (ui.tables.columns): not rows turned into a pandas frame.
+    st.dataframe(tables.columns({
+        "单位": [r.unit_name for r in rows], "检查时间": [fmt(r.at) for r in rows],
+        "方式": [r.method_label for r in rows], "接听情况": [r.answered_text for r in rows],
+        "结论": ["合格" if r.passed else "不合格" for r in rows], "发现问题": problems,
+        "整改期限": [str(r.rectification_deadline or "") for r in rows],
+        "整改情况": [r.rectification_status for r in rows]}), hide_index=True)
+    for r, problem in zip(rows, problems):
         if not r.passed:
-            st.warning(f"{md(r.unit_name)}检查不合格：" + md("；".join(r.problems + ([r.findings] if r.findings else [])))
+            st.warning(f"{md(r.unit_name)}检查不合格：" + md(problem)
                        + (f"（整改期限 {r.rectification_deadline}，{r.rectification_status}）"
                           if r.rectification_required else ""))
 

@@ -163,6 +163,36 @@ def test_bulletins_page_shows_the_newest_a_page_at_a_time(street):
     assert not at.dataframe
 
 
+def test_bulletins_page_tables_a_bulletins_checks_as_arrow_columns_with_the_same_values(street, monkeypatch):
+    """Issue 7: the open panel's checks go to st.dataframe column by column (no pandas frame
+    built from rows on each first view); the cells are those of the rows it used to build."""
+    from streamlit import dataframe_util
+
+    from ui.incidents import fmt
+
+    _checks(street)
+    today = clock.local(clock.now()).date()
+    oversight.compile_bulletin(street.office, today - timedelta(days=3), today)
+    [bulletin] = oversight.list_bulletins(street.office)
+    want = [{"单位": r.unit_name, "检查时间": fmt(r.at), "方式": r.method_label,
+             "接听情况": r.answered_text, "结论": "合格" if r.passed else "不合格",
+             "发现问题": "；".join(r.problems + ([r.findings] if r.findings else [])),
+             "整改期限": str(r.rectification_deadline or ""), "整改情况": r.rectification_status}
+            for r in bulletin.results]
+
+    def refuse(*_a, **_k):
+        raise AssertionError("a pandas frame was built from rows")
+
+    monkeypatch.setattr(dataframe_util, "convert_anything_to_pandas_df", refuse)
+    at = signed_in("zhouba", "pages/bulletins.py")
+    assert not at.exception, [e.value for e in at.exception]
+    [table] = at.dataframe
+    assert table.value.to_dict("records") == want and len(want) == 2
+    [failed] = [w for w in want if w["结论"] == "不合格"]
+    assert [w.value for w in at.warning] == [
+        f"新华社区检查不合格：{failed['发现问题']}（整改期限 {failed['整改期限']}，整改中）"]
+
+
 def test_training_page_pages_sessions_and_records_attendance_in_one_form(street):
     person = make_person(street.unit_a, "李学员")
     today = clock.local(clock.now()).date()
