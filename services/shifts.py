@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import and_, bindparam, or_, select, union
+from sqlalchemy import Integer, and_, any_, bindparam, or_, select, union_all
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -759,86 +760,92 @@ def duty_board(actor: Actor) -> DutyBoard:
                                  lambda: _duty_board(s, scope, now))
 
 
-@lru_cache(maxsize=2)
-def _board_statements(scoped: bool):
+@lru_cache(maxsize=4)
+def _board_statements(scoped: bool, postgresql: bool = False):
     """The board's three statements, built once (every minute's first view of every
     officer's board used to build them, aliases and union included, ~1 ms each time):
     parameters :now, :since, :picked and, scoped, :scope."""
     now, scope = bindparam("now"), bindparam("scope")
     units = select(Unit.id, Unit.name, Unit.kind, Unit.duty_phone).where(Unit.active.is_(True))
-    # Candidates by the state index (a union: an OR would read every shift ever): those
-    # on duty, and scheduled ones that started within a shift's length.
-    candidates = union(
-        select(Shift.id).where(Shift.state == "on_duty"),
-        select(Shift.id).where(Shift.state == "scheduled", Shift.starts_at <= now,
-                               Shift.starts_at > bindparam("since")))
-    current = (select(Shift.id, Shift.unit_id, Shift.starts_at, Shift.ends_at, Shift.state,
-                      Shift.leader_person_id)
-               .join(Roster, Roster.id == Shift.roster_id)
-               .where(Shift.id.in_(candidates),
-                      or_(Shift.state == "on_duty",
-                          and_(Shift.state == "scheduled", Roster.status == "published",
-                               Shift.starts_at <= now, Shift.ends_at > now))))
+    # The candidates, each branch by the state index (an OR would read every shift ever):
+    # those on duty, and the published scheduled ones planned for now (started within a
+    # shift's length). Two branches of one union, not a union of ids joined back to shift.
+    columns = (Shift.id, Shift.unit_id, Shift.starts_at, Shift.ends_at, Shift.state,
+               Shift.leader_person_id)
+    on_duty = select(*columns).where(Shift.state == "on_duty")
+    planned = (select(*columns).join(Roster, Roster.id == Shift.roster_id)
+               .where(Shift.state == "scheduled", Roster.status == "published",
+                      Shift.starts_at <= now, Shift.starts_at > bindparam("since"),
+                      Shift.ends_at > now))
     if scoped:
-        units, current = units.where(Unit.id == scope), current.where(Shift.unit_id == scope)
+        units = units.where(Unit.id == scope)
+        on_duty, planned = on_duty.where(Shift.unit_id == scope), planned.where(Shift.unit_id == scope)
+    current = union_all(on_duty, planned).subquery()
     officer, leader = aliased(Person), aliased(Person)
+    # PostgreSQL takes the picked shifts as one array (planned once) rather than 100 parameters.
+    picked = (Shift.id == any_(bindparam("picked", type_=ARRAY(Integer))) if postgresql
+              else Shift.id.in_(bindparam("picked", expanding=True)))
     people = (select(Shift.id, ShiftOfficer.person_id, officer.name, leader.name, CheckIn.person_id)
               .outerjoin(leader, leader.id == Shift.leader_person_id)
               .outerjoin(ShiftOfficer, ShiftOfficer.shift_id == Shift.id)
               .outerjoin(officer, officer.id == ShiftOfficer.person_id)
               .outerjoin(CheckIn, and_(CheckIn.shift_id == Shift.id,
                                        CheckIn.person_id == ShiftOfficer.person_id))
-              .where(Shift.id.in_(bindparam("picked", expanding=True)))
+              .where(picked)
               .order_by(Shift.id, ShiftOfficer.id))
-    return (units.order_by(Unit.kind, Unit.name), current.order_by(Shift.starts_at, Shift.id),
-            people)
+    return (units.order_by(Unit.kind, Unit.name),
+            select(current).order_by(current.c.starts_at, current.c.id), people)
 
 
 def _duty_board(s: Session, scope: int | None, now: datetime) -> DutyBoard:
-    units_q, current_q, people_q = _board_statements(scope is not None)
+    conn = s.connection()
+    units_q, current_q, people_q = _board_statements(scope is not None,
+                                                     conn.dialect.name == "postgresql")
     params = {"now": now, "since": now - LONGEST_SHIFT} | ({"scope": scope} if scope is not None else {})
-    units = s.execute(units_q, params).all()
+    # Plain tuples through the session's connection: no ORM execution layer and no named
+    # access per cell (this Python was half the board's first view).
+    units = conn.execute(units_q, params).all()
     current: dict[int, tuple] = {}
-    for row in s.execute(current_q, params):
-        best = current.get(row.unit_id)
-        if best is None or (row.state != "on_duty", row.starts_at) < (best.state != "on_duty",
-                                                                       best.starts_at):
-            current[row.unit_id] = row
-    picked = [r.id for r in current.values()]
-    officers: dict[int, list[PersonRef]] = {sid: [] for sid in picked}
-    checked: dict[int, list[int]] = {sid: [] for sid in picked}
+    for row in conn.execute(current_q, params).all():
+        best = current.get(row[1])
+        # the earliest on duty, else the earliest planned for now (rows in (starts_at, id) order)
+        if best is None or (best[4] != "on_duty" and (row[4] == "on_duty" or row[2] < best[2])):
+            current[row[1]] = row
+    officers: dict[int, list[PersonRef]] = {}
+    checked: dict[int, list[int]] = {}
     leaders: dict[int, str] = {}
-    if picked:
+    if current:
         seen: set[tuple[int, int]] = set()
-        for sid, oid, oname, lname, who in s.execute(people_q, {"picked": picked}):
+        for sid, oid, oname, lname, who in conn.execute(
+                people_q, {"picked": [r[0] for r in current.values()]}).all():
             if lname is not None:
                 leaders[sid] = lname
             if oid is not None and (sid, oid) not in seen:
                 seen.add((sid, oid))
-                officers[sid].append(PersonRef(oid, oname))
+                officers.setdefault(sid, []).append(PersonRef(oid, oname))
             if who is not None:
-                checked[sid].append(who)
+                checked.setdefault(sid, []).append(who)
     out = []
+    no_phone = ("未登记值班电话（第二十三条）",)
     for uid, name, kind, phone in units:
         row = current.get(uid)
-        alerts = [] if phone else ["未登记值班电话（第二十三条）"]
         if row is None:
-            alerts.insert(0, "当前无人值班，须保证每天24小时值班（第二、九条）")
-            out.append(BoardRow(uid, name, kind, phone, None, None, None, None, (), None, (),
-                                False, tuple(alerts)))
+            out.append(BoardRow(uid, name, kind, phone, None, None, None, None, (), None, (), False,
+                                ("当前无人值班，须保证每天24小时值班（第二、九条）",)
+                                + (() if phone else no_phone)))
             continue
-        covered = bool(officers[row.id])
-        if not covered:
+        sid, _unit, starts_at, ends_at, state, leader_id = row
+        mine = officers.get(sid, ())
+        alerts = [] if phone else list(no_phone)
+        if not mine:
             alerts.append("当前班次未安排值班员（第九条）")
-        if row.state == "scheduled" and covered:
+        elif state == "scheduled":
             alerts.append("值班员尚未到岗签到（第十四条）")
-        if row.state == "on_duty" and now > row.ends_at:
+        if state == "on_duty" and now > ends_at:
             alerts.append("已过交班时间，尚未完成交接（第十四条）")
-        lead = (PersonRef(row.leader_person_id, leaders.get(row.id))
-                if row.leader_person_id else None)
-        out.append(BoardRow(uid, name, kind, phone, row.id, row.starts_at, row.ends_at,
-                            row.state, tuple(officers[row.id]), lead,
-                            tuple(checked[row.id]), covered, tuple(alerts)))
+        out.append(BoardRow(uid, name, kind, phone, sid, starts_at, ends_at, state, tuple(mine),
+                            PersonRef(leader_id, leaders.get(sid)) if leader_id else None,
+                            tuple(checked.get(sid, ())), bool(mine), tuple(alerts)))
     return DutyBoard(now, out)
 
 

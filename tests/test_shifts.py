@@ -374,6 +374,92 @@ def test_board_shows_the_outgoing_shift_until_it_has_handed_over(july, provider)
     assert (mine.shift_id, mine.alerts) == (july.b.id, ())            # handed over: B shown
 
 
+def _reference_board(now, scope=None):
+    """The duty board computed the plain way, entity by entity (what shifts.duty_board
+    computed before it read bare columns): the comparison for the test below."""
+    from models.org import Person, Unit
+    from models.roster import CheckIn, Roster
+    from services.roster_common import PersonRef
+
+    out = []
+    with reading() as s:
+        units = s.execute(select(Unit).where(Unit.active.is_(True)).order_by(Unit.kind, Unit.name)).scalars()
+        for unit in units:
+            if scope is not None and unit.id != scope:
+                continue
+            found = [sh for sh in s.execute(select(Shift).join(Roster).where(
+                Shift.unit_id == unit.id).order_by(Shift.starts_at, Shift.id)).scalars()
+                if sh.state == "on_duty" or (sh.state == "scheduled" and sh.roster.status == "published"
+                                             and sh.starts_at <= now < sh.ends_at)]
+            alerts = [] if unit.duty_phone else ["未登记值班电话（第二十三条）"]
+            if not found:
+                out.append(shifts.BoardRow(unit.id, unit.name, unit.kind, unit.duty_phone, None, None,
+                                           None, None, (), None, (), False,
+                                           ("当前无人值班，须保证每天24小时值班（第二、九条）", *alerts)))
+                continue
+            sh = min(found, key=lambda x: (x.state != "on_duty", x.starts_at))
+            officers = tuple(PersonRef(o.person_id, s.get(Person, o.person_id).name) for o in sh.officers)
+            checked = {c.person_id for c in s.execute(select(CheckIn).where(CheckIn.shift_id == sh.id)).scalars()}
+            if not officers:
+                alerts.append("当前班次未安排值班员（第九条）")
+            if sh.state == "scheduled" and officers:
+                alerts.append("值班员尚未到岗签到（第十四条）")
+            if sh.state == "on_duty" and now > sh.ends_at:
+                alerts.append("已过交班时间，尚未完成交接（第十四条）")
+            leader = (PersonRef(sh.leader_person_id, s.get(Person, sh.leader_person_id).name)
+                      if sh.leader_person_id else None)
+            out.append(shifts.BoardRow(unit.id, unit.name, unit.kind, unit.duty_phone, sh.id, sh.starts_at,
+                                       sh.ends_at, sh.state, officers, leader,
+                                       tuple(o.id for o in officers if o.id in checked),
+                                       bool(officers), tuple(alerts)))
+    return out
+
+
+def test_board_of_bare_columns_is_the_board_computed_entity_by_entity(july, provider):
+    """Issue 7: the board reads tuples (the candidates as one union of two indexed branches;
+    on PostgreSQL the picked shifts as one array) in four statements; what it shows is what
+    the entities say, red and amber rows included, scoped or not."""
+    from models.roster import ShiftOfficer
+    from services import clock, view_cache
+
+    make_unit("无人村", duty_phone=None)
+    make_unit("空白村")
+    clerk = make_actor("clerk", {"unit_duty_officer"}, unit_id=july.unit_id)
+    bind = dbmod.session_factory().kw["bind"]
+
+    def compare():
+        view_cache.clear()
+        statements = []
+
+        def count(_conn, _cursor, statement, *_args):
+            if statement.lstrip().upper().startswith("SELECT"):
+                statements.append(statement)
+
+        event.listen(bind, "before_cursor_execute", count)
+        try:
+            board = shifts.duty_board(july.admin)
+        finally:
+            event.remove(bind, "before_cursor_execute", count)
+        assert len(statements) == 4       # the data version, units, candidates, officers
+        assert board.rows == _reference_board(clock.now())
+        assert shifts.duty_board(clerk).rows == _reference_board(clock.now(), july.unit_id)
+        return next(r for r in board.rows if r.unit_id == july.unit_id)
+
+    july.clock.set(july.a.starts_at + timedelta(hours=1))
+    assert compare().alerts == ("值班员尚未到岗签到（第十四条）",)           # amber
+    shifts.check_in(july.actor["a"], july.a.id)
+    assert compare().alerts == ()
+    july.clock.set(july.b.starts_at + timedelta(minutes=30))              # A not handed over
+    mine = compare()
+    assert (mine.shift_id, mine.alerts) == (july.a.id, ("已过交班时间，尚未完成交接（第十四条）",))
+    with transaction() as s:                                              # A without officers
+        for o in s.execute(select(ShiftOfficer).where(ShiftOfficer.shift_id == july.a.id)).scalars():
+            s.delete(o)
+    mine = compare()
+    assert not mine.covered and "当前班次未安排值班员（第九条）" in mine.alerts     # red
+    assert len(shifts.duty_board(july.admin).uncovered) == 3
+
+
 def test_board_is_scoped_for_unit_duty_officers(july):
     other = make_unit("径河村")
     clerk = make_actor("jinghe", {"unit_duty_officer"}, unit_id=other)
