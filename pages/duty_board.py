@@ -35,11 +35,19 @@ def board() -> None:
     if not rows:
         st.info("暂无单位")
         return
+    spans: dict[tuple, str] = {}     # the units' shifts mostly share their times: each formatted once
+
+    def span(starts_at, ends_at) -> str:
+        text = spans.get((starts_at, ends_at))
+        if text is None:
+            text = spans[starts_at, ends_at] = \
+                f"{clock.fmt(starts_at, '%m-%d %H:%M')}–{clock.fmt(ends_at, '%m-%d %H:%M')}"
+        return text
+
     frame = pd.DataFrame({    # column by column: cheaper than a frame from 100 dicts
         "单位": [r.unit_name for r in rows],
         "值班电话": [r.duty_phone or "未登记" for r in rows],
-        "当前班次": [f"{clock.fmt(r.starts_at, '%m-%d %H:%M')}–{clock.fmt(r.ends_at, '%m-%d %H:%M')}"
-                     if r.starts_at else "—" for r in rows],
+        "当前班次": [span(r.starts_at, r.ends_at) if r.starts_at else "—" for r in rows],
         "状态": [r.state_label for r in rows],
         "值班员": ["、".join(o.name + ("（已签到）" if o.id in r.checked_in else "") for o in r.officers)
                    or "—" for r in rows],

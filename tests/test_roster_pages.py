@@ -184,6 +184,44 @@ def test_duty_board_marks_units_without_cover(published):
     assert f"_row{covered}_col6 " in amber_rule + " " and f"_row{covered}_col0" not in css
 
 
+def test_duty_board_page_sends_what_the_plain_pandas_rendering_of_its_rows_sends(published):
+    """Issue 7: the board's frame (shift times formatted once per distinct shift, styles
+    split once per distinct rule) is what the rows give rendered the plain way: the same
+    cells, the same red and amber rules, the same display values."""
+    import pandas as pd
+    from streamlit.elements.lib.pandas_styler_utils import marshall_styler
+    from streamlit.proto.ArrowData_pb2 import ArrowData
+
+    from duty_support import make_unit
+    from services import clock
+
+    make_unit("无人村", duty_phone=None)
+    make_unit("空白村")
+    at = signed_in("out", "pages/duty_board.py")
+    assert not at.exception, [e.value for e in at.exception]
+    rows = shifts.duty_board(make_actor("board_reader", {"office_admin"})).rows
+    want = pd.DataFrame([{
+        "单位": r.unit_name, "值班电话": r.duty_phone or "未登记",
+        "当前班次": f"{clock.fmt(r.starts_at, '%m-%d %H:%M')}–{clock.fmt(r.ends_at, '%m-%d %H:%M')}"
+                    if r.starts_at else "—",
+        "状态": r.state_label,
+        "值班员": "、".join(o.name + ("（已签到）" if o.id in r.checked_in else "") for o in r.officers) or "—",
+        "带班领导": r.leader.name if r.leader else "—", "提示": "；".join(r.alerts)} for r in rows])
+    red = "background-color: #FBE3E1; color: #9F1C14; font-weight: 600"
+    amber = "background-color: #FFF1D2; color: #7A4A00"
+    styles = pd.DataFrame([[red] * 7 if not r.covered else [""] * 6 + [amber if r.alerts else ""]
+                           for r in rows], index=want.index, columns=want.columns)
+    sent = at.dataframe[0].proto.arrow_data
+    plain = want.style.apply(lambda _f: styles, axis=None)
+    plain.set_uuid(sent.styler.uuid)
+    expected = ArrowData()
+    marshall_styler(expected, plain, "default")
+    assert at.dataframe[0].value.to_dict("records") == want.to_dict("records")
+    assert sent.styler.styles == expected.styler.styles
+    assert sent.styler.display_values == expected.styler.display_values
+    assert sum(not r.covered for r in rows) == 2 and "9F1C14" in sent.styler.styles
+
+
 @pytest.mark.parametrize("page", ["roster", "swaps", "calendar_admin", "shift", "duty_board"])
 def test_pages_open_for_each_duty_role(published, page):
     leader = make_actor("leader", {"shift_leader"})

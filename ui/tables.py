@@ -33,10 +33,14 @@ def painted(frame: pd.DataFrame, styles: Sequence[Sequence[str]]):
     styler = frame.style
     # Grouped as pandas groups them: one rule per distinct style, cells in row order.
     rules: dict[tuple[tuple[str, str], ...], list[str]] = {}
+    parsed: dict[str, tuple[tuple[str, str], ...]] = {}    # each distinct style split once
     for r, row in enumerate(styles):
         for c, css in enumerate(row):
             if css:
-                rules.setdefault(_declarations(css), []).append(f"row{r}_col{c}")
+                props = parsed.get(css)
+                if props is None:
+                    props = parsed[css] = _declarations(css)
+                rules.setdefault(props, []).append(f"row{r}_col{c}")
     translated = {
         "table_styles": [],
         "cellstyle": [{"props": list(props), "selectors": cells} for props, cells in rules.items()],
