@@ -35,7 +35,8 @@ if office:
 
 # Each bulletin's checks are read once its panel is open (the newest of the first page is,
 # unless closed); the others show their counts.
-panels = {int(k.rsplit("_", 1)[1]): v for k, v in st.session_state.items()
+# (the panels' keys picked first: reading every value of the session state cost more)
+panels = {int(k.rsplit("_", 1)[1]): st.session_state[k] for k in list(st.session_state.keys())
           if k.startswith("bulletin_box_") and k.rsplit("_", 1)[1].isdigit()}
 shown = ui.run_action(oversight.bulletin_page, actor, st.session_state.get("bulletin_page", 1),
                       opened={i for i, v in panels.items() if v},
