@@ -4,7 +4,7 @@ import streamlit as st
 import ui
 from services import auth
 from services.permissions import ROLE_LABELS, can
-from ui import forms
+from ui import forms, tables
 
 actor = ui.actor()
 st.title("账号与角色")
@@ -19,12 +19,14 @@ search = st.text_input("搜索账号", placeholder="用户名或姓名", key="us
 shown = ui.run_action(auth.users_page, actor, search, st.session_state.get("user_page", 1))
 users = shown.rows if shown else []
 forms.pager(shown, "user_page", "第 {first}–{last} 个账号，共 {total} 个（按用户名排列）")
-st.dataframe(
-    [{"用户名": u.username, "姓名": u.display_name, "所属单位": u.unit_name or "",
-      "角色": "、".join(ROLE_LABELS.get(r, r) for r in u.roles), "状态": "启用" if u.active else "停用",
-      "锁定": "是" if u.locked else "", "需改密": "是" if u.must_change_password else ""}
-     for u in users],
-    hide_index=True, width="stretch")
+st.dataframe(tables.columns({    # column by column as Arrow, not rows made a pandas frame
+    "用户名": [u.username for u in users], "姓名": [u.display_name for u in users],
+    "所属单位": [u.unit_name or "" for u in users],
+    "角色": ["、".join(ROLE_LABELS.get(r, r) for r in u.roles) for u in users],
+    "状态": ["启用" if u.active else "停用" for u in users],
+    "锁定": ["是" if u.locked else "" for u in users],
+    "需改密": ["是" if u.must_change_password else "" for u in users],
+}), hide_index=True, width="stretch")
 
 if manage:
     with st.expander("新建账号", icon=":material/person_add:"):
