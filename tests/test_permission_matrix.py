@@ -18,6 +18,7 @@ from services import incidents as inc
 from services.daily import calls
 from services.directory import contacts, people, units
 from services.errors import PermissionDenied
+from services import oversight
 from services.oversight import inspections
 from services.oversight.statistics import statistics
 from services.permissions import ALL, OWN_UNIT, PERMISSIONS, ROLE_LABELS, Actor, can
@@ -155,6 +156,10 @@ CALLS = {
                                        officer_present=True, officer_permanent=True))),
     "statistics": ("statistics.read", None, lambda a, w: statistics(
         a, _today() - timedelta(days=7), _today())),
+    "compliance": ("compliance.read", None, lambda a, w: oversight.compliance(
+        a, _today() - timedelta(days=7), _today())),
+    "compliance_counts": ("compliance.read", None, lambda a, w: oversight.compliance_counts(
+        a, _today() - timedelta(days=7), _today())),
 }
 
 
@@ -215,4 +220,4 @@ def test_a_unit_duty_officers_listings_are_limited_to_their_unit(world):
 def test_the_service_matrix_covers_every_area():
     areas = {a.split(".")[0] for a, _, _ in CALLS.values()}
     assert {"unit", "person", "contact", "user", "role", "audit", "incident", "roster",
-            "call", "inspection", "calendar", "statistics"} <= areas
+            "call", "inspection", "calendar", "statistics", "compliance"} <= areas

@@ -292,23 +292,10 @@ def _store(fresh: dict[tuple[int, int, int], list[Finding]], seen: dict[tuple[in
         log.warning("roster findings not kept: %s", exc)
 
 
-def _checked(start: date, end: date) -> None:
-    if start is None or end is None or end < start:
-        raise ValidationError(["统计期间：结束日期不能早于开始日期"])
-    if (end - start).days >= MAX_DAYS:
-        raise ValidationError([f"统计期间：不能超过{MAX_DAYS}天"])
-
-
 def compliance(actor: Actor, start: date, end: date) -> tuple[ComplianceRow, ...]:
     """Rows per measure × active unit for the local days start..end (inclusive), with the
-    records behind each figure, the same for every office user: computed again only when
-    the data changed or the minute did (what is overdue depends on the time)."""
-    _checked(start, end)
-    with reading() as s:
-        require(actor, "compliance.read")
-        minute = clock.now().replace(second=0, microsecond=0)
-        return view_cache.cached(s, ("compliance", start, end, minute),
-                                 lambda: _compliance(s, start, end, counting=False))
+    records behind each figure, the same for every office user."""
+    return _read(actor, start, end, counting=False)
 
 
 @dataclass(frozen=True)
@@ -318,9 +305,6 @@ class ComplianceCounts:
 
     units: tuple[tuple[int, str], ...]
     counts: tuple[tuple[tuple[str, int], int], ...]
-
-    def of(self, measure: str, unit_id: int) -> int:
-        return dict(self.counts).get((measure, unit_id), 0)
 
     def total(self, measure: str | None = None) -> int:
         return sum(n for (m, _u), n in self.counts if measure is None or m == measure)
@@ -337,12 +321,21 @@ def compliance_counts(actor: Actor, start: date, end: date) -> ComplianceCounts:
     """The figures of compliance(...), counted where the records are (the database counts
     late check-ins, unsigned handovers, failed checks and late clocks), for the dashboard
     before a measure's records are asked for."""
-    _checked(start, end)
+    return _read(actor, start, end, counting=True)
+
+
+def _read(actor: Actor, start: date, end: date, counting: bool):
+    """Computed again only when the data changed or the minute did (what is overdue
+    depends on the time)."""
+    if start is None or end is None or end < start:
+        raise ValidationError(["统计期间：结束日期不能早于开始日期"])
+    if (end - start).days >= MAX_DAYS:
+        raise ValidationError([f"统计期间：不能超过{MAX_DAYS}天"])
     with reading() as s:
         require(actor, "compliance.read")
         minute = clock.now().replace(second=0, microsecond=0)
-        return view_cache.cached(s, ("compliance_counts", start, end, minute),
-                                 lambda: _compliance(s, start, end, counting=True))
+        return view_cache.cached(s, ("compliance", counting, start, end, minute),
+                                 lambda: _compliance(s, start, end, counting))
 
 
 # The records of each measure the database can count: one query for the records and,
