@@ -146,12 +146,10 @@ def test_instruction_fields_are_sent_with_their_buttons_and_kept_after_a_refusal
     assert (done.state, done.result) == ("closed", "各村社区已排查积水点，均已设置警示")
 
 
-def test_a_log_book_note_is_emptied_once_recorded(street):
-    """记入记录本 records the note and empties the field for the next one (it used to stay
-    there, inviting a second entry of the same note); a refused note stays to be corrected."""
+def _published_month(street) -> None:
+    """This month's roster of the street's unit, scheduled and published: a shift on now."""
     from duty_support import LEADER_NAMES, OFFICER_NAMES, make_person
     from services import calendar, rosters
-    from services.daily import logbook
     from services.permissions import SYSTEM_ACTOR
 
     today = clock.local(clock.now()).date()
@@ -163,6 +161,14 @@ def test_a_log_book_note_is_emptied_once_recorded(street):
     rosters.auto_schedule_month(street.office, street.unit_id, today.year, today.month, seed=1)
     view = rosters.month_view(street.office, street.unit_id, today.year, today.month)
     rosters.publish(street.office, view.roster_id, view.roster_version)
+
+
+def test_a_log_book_note_is_emptied_once_recorded(street):
+    """记入记录本 records the note and empties the field for the next one (it used to stay
+    there, inviting a second entry of the same note); a refused note stays to be corrected."""
+    from services.daily import logbook
+
+    _published_month(street)
 
     at = signed_in("wangwu", "pages/logbook.py")
     shift_id = at.selectbox(key=f"logbook_shift_{street.unit_id}").value
@@ -181,20 +187,9 @@ def test_a_log_book_note_is_emptied_once_recorded(street):
 def test_the_log_book_table_shows_each_line(street):
     """The book's table: number, time, category, content, handling and recorder of each
     line, as the service compiled them (handed to st.dataframe as Arrow columns)."""
-    from duty_support import LEADER_NAMES, OFFICER_NAMES, make_person
-    from services import calendar, rosters
     from services.daily import logbook
-    from services.permissions import SYSTEM_ACTOR
 
-    today = clock.local(clock.now()).date()
-    calendar.seed_holidays(SYSTEM_ACTOR, [today.year])
-    for name in OFFICER_NAMES:
-        make_person(street.unit_id, name)
-    for name in LEADER_NAMES:
-        make_person(street.unit_id, name, can_lead=True)
-    rosters.auto_schedule_month(street.office, street.unit_id, today.year, today.month, seed=1)
-    view = rosters.month_view(street.office, street.unit_id, today.year, today.month)
-    rosters.publish(street.office, view.roster_id, view.roster_version)
+    _published_month(street)
     calls.log_call(street.officer, calls.CallInput(summary="某社区报告路面积水", caller="张某"))
 
     at = signed_in("wangwu", "pages/logbook.py")
