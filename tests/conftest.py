@@ -201,6 +201,27 @@ def apptest_v2(monkeypatch):
     monkeypatch.setattr(PagesManager, "__init__", init)
 
 
+def plans_of(conn, run, table: str) -> list[str]:
+    """The query plans of the statements `run()` sends that read `table`, each as one line.
+    SQLite plans from the schema; PostgreSQL plans from statistics, so there the sequential
+    scan is priced out to show an index is usable for the query as written."""
+    seen = []
+
+    def record(_c, _cur, statement, params, _ctx, _many):
+        seen.append((statement, params))
+
+    event.listen(conn, "before_cursor_execute", record)
+    try:
+        run()
+    finally:
+        event.remove(conn, "before_cursor_execute", record)
+    explain = "EXPLAIN QUERY PLAN " if conn.dialect.name == "sqlite" else "EXPLAIN "
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    return [" ".join(str(r) for r in conn.exec_driver_sql(explain + statement, params))
+            for statement, params in seen if f"FROM {table}" in statement]
+
+
 class SelectCounter(list):
     """`with SelectCounter() as sql:` collects the SELECT statements run inside the block
     (page and service tests: a statement count must not grow with the data)."""

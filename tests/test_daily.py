@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import text
 
-from conftest import SelectCounter
+from conftest import SelectCounter, plans_of
 from duty_support import PASSWORD, make_actor, make_street
 from models.daily import Call
 from services import calendar, open_items, rosters, shifts
@@ -508,18 +508,5 @@ def test_hotline_page_kept_until_an_item_changes_overdue_by_the_clock(day):
 def test_the_streets_open_hotline_items_are_found_by_state(day, db):
     """The office's 市长热线 (every unit) finds the open items by the state index, not by
     reading every item ever received from the (unit_id, state) one (0009)."""
-    from sqlalchemy import event
-    conn = db.kw["bind"]
-    seen = []
-    listener = lambda c, cur, stmt, params, ctx, many: seen.append((stmt, params))  # noqa: E731
-    event.listen(conn, "before_cursor_execute", listener)
-    try:
-        hotline.items_page(day.admin)
-    finally:
-        event.remove(conn, "before_cursor_execute", listener)
-    explain = "EXPLAIN QUERY PLAN " if conn.dialect.name == "sqlite" else "EXPLAIN "
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    plans = [" ".join(str(r) for r in conn.exec_driver_sql(explain + stmt, params))
-             for stmt, params in seen if "FROM hotline_item" in stmt]
+    plans = plans_of(db.kw["bind"], lambda: hotline.items_page(day.admin), "hotline_item")
     assert plans and all("ix_hotline_item_state" in plan for plan in plans), plans

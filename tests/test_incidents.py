@@ -9,6 +9,7 @@ from docx import Document
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from conftest import plans_of
 from incident_support import (
     ALL_ELEMENTS, DISTRICT, LEADERS, READER, audit_actions, close_incident, content, intake,
     make_people, report_version, send_written, state, version,
@@ -894,24 +895,9 @@ def test_the_desk_query_walks_the_open_clock_index(p, frozen_clock, db):
     SQLite plans from the schema; PostgreSQL plans from table statistics, so there the
     sequential scan is priced out to show the index is usable for the query as written.
     """
-    from sqlalchemy import event
-    conn = db.kw["bind"]
     _open(p)
-    seen = []
-    listener = lambda c, cur, stmt, params, ctx, many: seen.append((stmt, params))  # noqa: E731
-    event.listen(conn, "before_cursor_execute", listener)
-    try:
-        inc.open_deadlines(p.officer)
-        inc.open_deadlines(p.unit_officer)
-    finally:
-        event.remove(conn, "before_cursor_execute", listener)
-    explain = "EXPLAIN QUERY PLAN " if conn.dialect.name == "sqlite" else "EXPLAIN "
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    plans = []
-    for stmt, params in seen:
-        if "FROM deadline_record" in stmt:
-            plans.append(" ".join(str(r) for r in conn.exec_driver_sql(explain + stmt, params)))
+    plans = plans_of(db.kw["bind"], lambda: (inc.open_deadlines(p.officer),
+                                             inc.open_deadlines(p.unit_officer)), "deadline_record")
     assert len(plans) == 2
     assert "ix_deadline_record_open_due" in plans[0]
     assert "ix_deadline_record_open_unit_due" in plans[1]

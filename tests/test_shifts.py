@@ -5,10 +5,10 @@ from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
+from conftest import SelectCounter
 from duty_support import PASSWORD, make_actor, make_street, make_unit
-from models import db as dbmod
 from models.audit import AuditEvent
 from models.roster import Shift
 from rules.handover import ItemFacts, responsibility
@@ -331,18 +331,8 @@ def test_board_flags_units_without_cover_in_three_queries(july):
     for n in range(5):
         make_unit(f"空白村{n}")
     july.clock.set(july.a.starts_at + timedelta(hours=1))
-    statements = []
-    bind = dbmod.session_factory().kw["bind"]
-
-    def count(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    event.listen(bind, "before_cursor_execute", count)
-    try:
+    with SelectCounter() as statements:
         board = shifts.duty_board(july.admin)
-    finally:
-        event.remove(bind, "before_cursor_execute", count)
     # the data version (view_cache), the units, the candidate shifts (bare columns), the
     # picked shifts' officers and check-ins: not one per unit, and no officer rows of
     # shifts that are not shown
@@ -425,21 +415,11 @@ def test_board_of_bare_columns_is_the_board_computed_entity_by_entity(july, prov
     make_unit("无人村", duty_phone=None)
     make_unit("空白村")
     clerk = make_actor("clerk", {"unit_duty_officer"}, unit_id=july.unit_id)
-    bind = dbmod.session_factory().kw["bind"]
 
     def compare():
         view_cache.clear()
-        statements = []
-
-        def count(_conn, _cursor, statement, *_args):
-            if statement.lstrip().upper().startswith("SELECT"):
-                statements.append(statement)
-
-        event.listen(bind, "before_cursor_execute", count)
-        try:
+        with SelectCounter() as statements:
             board = shifts.duty_board(july.admin)
-        finally:
-            event.remove(bind, "before_cursor_execute", count)
         assert len(statements) == 4       # the data version, units, candidates, officers
         assert board.rows == _reference_board(clock.now())
         assert shifts.duty_board(clerk).rows == _reference_board(clock.now(), july.unit_id)
