@@ -15,6 +15,7 @@ dropped at the end. Results are printed, for bench/results.md's readings.
 from __future__ import annotations
 
 import argparse
+import gc
 import shutil
 import statistics
 import tempfile
@@ -106,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         found: dict[str, list[tuple[float, int]]] = {k: [] for k in SITUATIONS}
 
         def run(situation: str) -> None:
+            gc.collect()     # outside the time, as in bench.pages: AppTest's garbage, not the page's
             statements[0] = 0
             started = time.perf_counter()
             at.run()

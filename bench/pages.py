@@ -20,6 +20,7 @@ audit rows); one the benchmark generates itself is dropped afterwards.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import tempfile
@@ -200,6 +201,10 @@ class _Database:
         self.use()
         if cold:
             view_cache.clear()
+        # AppTest builds a MagicMock runtime per run (~4,500 proxy objects in reference
+        # cycles); left to the cycle collector they were freed inside a later run's timing,
+        # 6-9 ms at a time, wherever it fell. The server has no such garbage.
+        gc.collect()
         self.statements, self.sql_seconds = 0, 0.0
         t = time.perf_counter()
         at.run()
@@ -305,10 +310,14 @@ def table(kind: str, empty: list[PageMeasure], big: list[PageMeasure],
             flags.append("slower with history")
         if b and g.cold_statements and b.cold_statements and max(g.cold_statements) > max(b.cold_statements):
             flags.append("SQL grows with history")
-        elif e and g.cold_statements and e.cold_statements and max(g.cold_statements) > max(e.cold_statements):
+        elif not b and e and g.cold_statements and e.cold_statements and max(g.cold_statements) > max(e.cold_statements):
             flags.append("more SQL than empty")
         if flags:
             misses.append(f"{kind} {g.title} ({g.path}): {', '.join(flags)}")
+        # With a smaller street to compare, statements beyond the empty database's are what
+        # the page shows (a shift, open items), not history: noted, not a miss.
+        if b and e and g.cold_statements and e.cold_statements and max(g.cold_statements) > max(e.cold_statements):
+            flags.append(f"content: +{max(g.cold_statements) - max(e.cold_statements)} SQL over empty")
         cells = [f"{g.title} `{Path(g.path).stem}`", g.role, ms(e.p95) if e else "–",
                  ms(g.p50), ms(g.p95), f"{rerun:.2f}", ms(e.cold_p95) if e else "–"]
         cells += [ms(b.cold_p50) if b else "–"] if base else []
@@ -381,9 +390,12 @@ def main(argv: list[str] | None = None) -> int:
         "the page costs: read models kept by services/view_cache) and first views (the cache "
         "cleared before each run, as after a write to what the page reads). SQL: statements per "
         "first view (distinct values); SQL ms: time spent executing them in a first view (p50). "
-        "The databases take turns run by run. Targets: p95 ≤ 300 ms and ≤ 1.5 × the empty database; statements not growing "
-        "with history (nor, × smaller, time: first-view p50 on the generated street over the "
-        "smaller one of the same organisation).", "", *sections,
+        "The databases take turns run by run, and garbage is collected before each run, outside "
+        "its time (AppTest's own per-run mock runtime is cyclic garbage). Targets: p95 ≤ 300 ms "
+        "and ≤ 1.5 × the empty database; statements not growing with history: the generated "
+        "street against the smaller one of the same organisation (nor, × smaller, time: "
+        "first-view p50). Statements beyond the empty database's are the page's content, "
+        "noted in flags.", "", *sections,
         "**Misses:**" if all_misses else "**All pages within the targets.**",
         *[f"- {m}" for m in all_misses], *[f"\n**Note:** {n}" for n in notes], ""])
     print("\n" + report)
