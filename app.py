@@ -155,9 +155,11 @@ def main() -> None:
     sections: dict[str, list] = {}
     allowed = pages_for(actor)
     st.session_state["_nav_titles"] = [spec.title for spec in allowed]  # for tests and help text
+    registered = {}
     for spec in allowed:
-        sections.setdefault(spec.section, []).append(
-            st.Page(spec.path, title=spec.title, icon=spec.icon))
+        registered[spec.path] = st.Page(spec.path, title=spec.title, icon=spec.icon)
+        sections.setdefault(spec.section, []).append(registered[spec.path])
+    ui.set_pages(registered)
     # Another role's page typed as an address: refused in Chinese and audited, not
     # Streamlit's English "Page not found".
     last_section = sections.setdefault(next(reversed(sections), "我的"), [])

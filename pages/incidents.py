@@ -69,7 +69,7 @@ def show_list() -> None:
     left, right = st.columns([4, 1], vertical_alignment="bottom")
     scope = left.segmented_control("范围", list(SCOPES), format_func=SCOPES.get, default="open",
                                    key="incident_scope", required=True)
-    right.page_link("pages/intake.py", label="接报登记", icon=":material/add_call:")
+    right.page_link(ui.page("pages/intake.py"), label="接报登记", icon=":material/add_call:")
     shown = ui.run_action(incidents.incidents_page, actor, open_only=scope != "all",
                           page=st.session_state.get(f"incident_page_{scope}", 1))
     if shown is None:
@@ -207,7 +207,7 @@ def current_report(d, r, k: str, live) -> None:
     elif r.status == "submitted":
         st.info(f"已于 {fmt(r.submitted_at)} 提交，等待带班领导签发（第七条）。")
         if can(actor, "report.sign_off"):
-            st.page_link("pages/approvals.py", label="去审批签发", icon=":material/approval:")
+            st.page_link(ui.page("pages/approvals.py"), label="去审批签发", icon=":material/approval:")
         with st.expander("报告内容"):
             st.dataframe(elements_frame(r), hide_index=True)
     elif r.status == "approved":
@@ -463,7 +463,7 @@ def calls_tab(d, k: str, closed: bool) -> None:
                      hide_index=True, placeholder="—")
     else:
         st.caption("暂无核报。")
-    st.page_link("pages/verification.py", label="核报登记与反馈", icon=":material/fact_check:")
+    st.page_link(ui.page("pages/verification.py"), label="核报登记与反馈", icon=":material/fact_check:")
 
 
 def show_detail(incident_id: int) -> None:

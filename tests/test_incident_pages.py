@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
+from urllib.parse import parse_qs
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -189,16 +190,20 @@ def test_desk_lists_clocks_most_urgent_first_and_one_click_opens_the_action(stre
     at = signed_in("wangwu")
     assert at.title[0].value == "值班台"
     assert [m.value for m in at.metric][:3] == ["0", "2", "9"]   # 已超时, 即将到期, 正常
-    labels = [b.label for b in at.button if (b.key or "").startswith("desk_go_")]
-    assert labels[:2] == ["登记电话报告", "登记电话报告"]
-    assert len(labels) == 10 and not at.dataframe   # 11 clocks: ten cards, the list folded
-    # Each card one bordered row of three elements (badge and countdown; the clock; its
-    # action), not columns of five: Streamlit's cost is per element and block.
-    assert not any((b.key or "").startswith("desk_go_") for c in at.columns for b in c.button)
+    links = [link for link in at.get("page_link") if link.value != "打开"]
+    assert [link.value for link in links][:2] == ["登记电话报告", "登记电话报告"]
+    assert len(links) == 10 and not at.dataframe   # 11 clocks: ten cards, the list folded
+    # Each card one bordered row of two elements, the clock and the link to its action:
+    # Streamlit's cost is per element and block.
+    assert not any(c.get("page_link") for c in at.columns)
     first = next(m.value for m in at.markdown if m.value.startswith(":orange-badge[即将到期]"))
-    assert "剩余" in first
-    clock_line = next(m.value for m in at.markdown if m.value.startswith("**重大事故"))
-    assert ":gray[:small[报告时限：" in clock_line and "第二十一条" in clock_line
+    assert "剩余" in first and "**重大事故" in first
+    assert ":gray[:small[报告时限：" in first and "第二十一条" in first
+    # my incidents (首接负责): one row each, the badges in its text, a link that opens it
+    mine = next(m.value for m in at.markdown if m.value.startswith("**较大事故**"))
+    assert ":violet-badge[已报告] :orange-badge[较大]" in mine and "接报 " in mine
+    opens = [link.proto for link in at.get("page_link") if link.value == "打开"]
+    assert {parse_qs(link.query_string)["id"][0] for link in opens} == {str(major), str(larger)}
     at.session_state["desk_table"] = True            # as a click that opens the list
     at.run()
     table = at.dataframe[0].value
@@ -219,8 +224,11 @@ def test_desk_lists_clocks_most_urgent_first_and_one_click_opens_the_action(stre
     finally:
         clock.set_source(None)
 
-    # one click from the clock to the form that satisfies it
-    next(b for b in at.button if (b.key or "").startswith("desk_go_")).click().run()
+    # one click from the clock to the form that satisfies it: the link's page and parameters
+    link = links[0].proto
+    assert link.page == "incidents"
+    at.query_params.update({k: v[0] for k, v in parse_qs(link.query_string).items()})
+    at.switch_page("pages/incidents.py").run()
     assert at.title[0].value == "突发事件"
     assert at.query_params["id"] == str(major) and "action" not in at.query_params  # used once
     assert at.session_state["incident_tab"] == "电话报告"

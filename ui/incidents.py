@@ -241,18 +241,22 @@ def _int(value) -> int | None:
     return None if value is None else int(value)
 
 
+def badges(row) -> str:
+    """An incident's state, level, flags as coloured badges on one line (markdown: one
+    element, where st.badge is one element per badge in a block of its own)."""
+    shown = [(row.state_label, STATE_COLORS.get(row.state, "gray")),
+             (row.level_label, LEVEL_COLORS.get(row.level, "gray")), (row.category_label, "gray")]
+    if row.unverified:
+        shown.append(("边核实边报告·待核实", "orange"))
+    if row.sensitive:
+        flags = [n for n, on in (("敏感时间", row.sensitive_time), ("敏感地点", row.sensitive_place),
+                                 ("敏感性质", row.sensitive_nature)) if on]
+        shown.append(("、".join(flags), "red"))
+    if row.closure_status_label:
+        shown.append((row.closure_status_label, "violet"))
+    shown.append((row.classification_label, "gray"))
+    return " ".join(f":{colour}-badge[{md(label)}]" for label, colour in shown)
+
+
 def state_badges(row) -> None:
-    """An incident's state, level, flags as coloured badges on one line."""
-    with st.container(horizontal=True, gap="small"):
-        st.badge(row.state_label, color=STATE_COLORS.get(row.state, "gray"))
-        st.badge(row.level_label, color=LEVEL_COLORS.get(row.level, "gray"))
-        st.badge(row.category_label, color="gray")
-        if row.unverified:
-            st.badge("边核实边报告·待核实", color="orange")
-        if row.sensitive:
-            flags = [n for n, on in (("敏感时间", row.sensitive_time), ("敏感地点", row.sensitive_place),
-                                     ("敏感性质", row.sensitive_nature)) if on]
-            st.badge("、".join(flags), color="red")
-        if row.closure_status_label:
-            st.badge(row.closure_status_label, color="violet")
-        st.badge(row.classification_label, color="gray")
+    st.markdown(badges(row))

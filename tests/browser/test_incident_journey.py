@@ -154,14 +154,14 @@ def _journey(app, page, leader) -> None:
         has_text="区政府办公室总值班室（电话）")
     expect(card).to_contain_text(TITLE)
     expect(card).to_contain_text(re.compile(r"剩余 [0-9]分[0-9]{2}秒"))
-    expect(card.get_by_role("button", name="登记电话报告")).to_be_visible()
+    expect(card.get_by_role("link", name="登记电话报告")).to_be_visible()
     snap(page, "incident-03-desk-ten-minute-clock")
     shown = re.search(r"剩余 [0-9]分[0-9]{2}秒", card.inner_text()).group(0)
     expect(card).not_to_contain_text(shown, timeout=15_000)   # the countdown ticks by itself
     settle(page)
 
     # 4. One click to the phone-report form; the call is recorded.
-    card.get_by_role("button", name="登记电话报告").click()
+    card.get_by_role("link", name="登记电话报告").click()
     settle(page)
     panel = page.get_by_role("tabpanel", name="电话报告")
     expect(panel).to_be_visible()
