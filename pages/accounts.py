@@ -13,7 +13,6 @@ manage = can(actor, "user.manage")
 assign = can(actor, "role.assign")
 st.caption("系统管理员创建和维护账号；安全管理员分配角色。三员账号互相分立，且不能填写值班记录。")
 
-units = auth.unit_options(actor)
 search = st.text_input("搜索账号", placeholder="用户名或姓名", key="user_search",
                        on_change=lambda: st.session_state.pop("user_page", None))
 shown = ui.run_action(auth.users_page, actor, search, st.session_state.get("user_page", 1))
@@ -28,8 +27,12 @@ st.dataframe(tables.columns({    # column by column as Arrow, not rows made a pa
     "需改密": ["是" if u.must_change_password else "" for u in users],
 }), hide_index=True, width="stretch")
 
-if manage:
-    with st.expander("新建账号", icon=":material/person_add:"):
+# Built only while open: the form's unit list is every unit of the street.
+box = st.expander("新建账号", icon=":material/person_add:", key="new_user_box",
+                  on_change="rerun") if manage else None
+if box is not None and box.open:
+    units = auth.unit_options(actor)
+    with box:
         with st.form("new_user", clear_on_submit=True):
             c1, c2 = st.columns(2)
             username = c1.text_input("用户名", key="new_username")

@@ -40,6 +40,10 @@ def test_system_admin_creates_an_account_with_a_one_time_password(app_env):
     _make("sysadm", ["system_admin"])
     at = _signed_in("sysadm", "pages/accounts.py")
     assert at.title[0].value == "账号与角色"
+    # The form (and its list of every unit) is built only once its panel is opened.
+    assert not any(w.label == "用户名" for w in at.text_input)
+    at.session_state["new_user_box"] = True          # as a click that opens the panel
+    at.run()
     next(w for w in at.text_input if w.label == "用户名").input("wangwu")
     next(w for w in at.text_input if w.label == "姓名").input("王五")
     next(b for b in at.button if b.label == "创建账号").click()

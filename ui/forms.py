@@ -92,7 +92,8 @@ def pager(shown, key: str, caption: str) -> None:
     {total}. The chosen page is read back from st.session_state[key] on the next run."""
     if shown is None or shown.pages <= 1:
         return
-    left, right = st.columns([1, 3], vertical_alignment="center")
-    left.selectbox("页码", range(1, shown.pages + 1), index=shown.page - 1, key=key,
-                   format_func=lambda n: f"第 {n} 页 / 共 {shown.pages} 页")
-    right.caption(caption.format(first=shown.first, last=shown.last, total=shown.total))
+    # One horizontal block, not columns (three blocks): Streamlit's cost is per block.
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.selectbox("页码", range(1, shown.pages + 1), index=shown.page - 1, key=key, width=220,
+                     format_func=lambda n: f"第 {n} 页 / 共 {shown.pages} 页")
+        st.caption(caption.format(first=shown.first, last=shown.last, total=shown.total))
