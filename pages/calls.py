@@ -51,12 +51,15 @@ if not rows:
     st.info("当前没有办理中的来电。")
 else:
     forms.pager(shown, "calls_page", "第 {first}–{last} 条，共 {total} 条（最新的在前）")
-# A call's actions run only while its expander is open (a rerun opens it), not for every call.
+# A call's body and actions are built only while its expander is open (a rerun opens it):
+# its title says what the list needs, and a page of calls is one block each.
 opened = [row for row in rows if st.session_state.get(f"call_box_{row.id}")]
 people_for = (ui.run_action(calls.transfer_options, actor, opened) or {}) if opened else {}
 for row in rows:
     title = f"{fmt(row.at)} · {row.kind_label} · {row.importance_label} · {row.caller_text}"
     box = st.expander(title, key=f"call_box_{row.id}", on_change="rerun")
+    if not box.open:
+        continue
     with box:
         st.text(row.summary)
         st.caption(f"首接负责：{row.owner_name}" + (
@@ -66,8 +69,6 @@ for row in rows:
                  f"领导批示 #{row.instruction_id}" if row.instruction_id else ""]
         if any(links):
             st.caption("已关联：" + "、".join(x for x in links if x))
-        if not box.open:
-            continue
         close_tab, incident_tab, other_tab, transfer_tab = st.tabs(
             ["办结", "转为突发事件", "登记为核报/批示", "交接"])
         with close_tab:
