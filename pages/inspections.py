@@ -22,14 +22,13 @@ st.caption("党政办对各单位政务值班情况进行检查、抽查（查�
            "不合格的须提出整改要求和期限，跟踪至整改完成（第十七条）。")
 flash()
 
-unit_rows = ui.run_action(units.list_units, actor)
-if unit_rows is None:
-    st.stop()
-unit_names = {u.id: u.name for u in unit_rows if u.active}
+# Only the chosen tab runs (switching reruns the page): the record form's units, the
+# rectifications and the history are read only where they are shown.
+list_tab, record_tab, follow_tab, history_tab = st.tabs(
+    ["抽查名单", "登记检查", "整改跟踪", "检查记录"], key="ins_tab", on_change="rerun")
 
-list_tab, record_tab, follow_tab, history_tab = st.tabs(["抽查名单", "登记检查", "整改跟踪", "检查记录"])
 
-with list_tab:
+def spot_list() -> None:
     st.caption("随机抽取单位，久未检查的单位被抽中的机会更大；按名单拨打值班电话查岗。")
     with forms.typed("spot_form"):
         left, right, button = st.columns([1, 1, 1], vertical_alignment="bottom")
@@ -49,7 +48,12 @@ with list_tab:
         st.download_button("导出抽查名单（.xlsx）", lambda spot=rows: oversight.to_xlsx([r.as_dict() for r in spot], "抽查名单"),
                            file_name="抽查名单.xlsx", icon=":material/download:", key="spot_xlsx")
 
-with record_tab:
+
+def record_check() -> None:
+    unit_rows = ui.run_action(units.list_units, actor)
+    if unit_rows is None:
+        return
+    unit_names = {u.id: u.name for u in unit_rows if u.active}
     k = forms.new_key("inspection_new")
     spot = [r.unit_id for r in st.session_state.get("spot_list") or [] if r.unit_id in unit_names]
     choices = spot + [u for u in unit_names if u not in spot]
@@ -88,7 +92,8 @@ with record_tab:
             rectification_deadline=deadline if rectify else None),
             success="检查记录已保存", reset="inspection_new")
 
-with follow_tab:
+
+def rectifications() -> None:
     shown = ui.run_action(oversight.rectification_page, actor, st.session_state.get("rectify_page", 1))
     if shown is not None and not shown.total:
         st.success("没有待整改的检查。")
@@ -108,7 +113,8 @@ with follow_tab:
                 act(oversight.complete_rectification, actor, snap.id, snap.version, note,
                     success=f"已记录{snap.unit_name}整改完成", snapshot=f"rectify_{r.id}")
 
-with history_tab:
+
+def history() -> None:
     left, right = st.columns(2)
     start = left.date_input("开始日期", value=today() - timedelta(days=30), key="ins_start")
     end = right.date_input("结束日期", value=today(), key="ins_end")
@@ -120,3 +126,10 @@ with history_tab:
                            file_name="检查记录.xlsx", icon=":material/download:", key="ins_xlsx")
     else:
         st.info("所选期间没有检查记录。")
+
+
+for panel, body in ((list_tab, spot_list), (record_tab, record_check), (follow_tab, rectifications),
+                    (history_tab, history)):
+    with panel:
+        if panel.open:
+            body()

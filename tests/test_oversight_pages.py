@@ -41,6 +41,10 @@ def test_office_generates_a_list_records_checks_and_follows_rectification(street
     assert set(listed["值班电话"]) == {"027-83880001", "027-83880002"}
     assert set(listed["上次检查"]) == {"从未检查"}
 
+    # Only the chosen tab is built: the record form appears once its tab is opened.
+    assert not any(b.label == "保存检查记录" for b in at.button)
+    at.session_state["ins_tab"] = "登记检查"        # as a click on the tab
+    at.run()
     k = "inspection_new_0"
     at.selectbox(key=f"{k}_unit").set_value(street.unit_b)
     at.selectbox(key=f"{k}_answered").set_value(False)
@@ -56,12 +60,17 @@ def test_office_generates_a_list_records_checks_and_follows_rectification(street
     assert len(rows) == 1 and not rows[0].passed and rows[0].rectification_required
 
     # Rectification follow-up tab shows it; completing it clears the list.
+    at.session_state["ins_tab"] = "整改跟踪"
+    at.run()
     key = next(t.key for t in at.text_area if t.label == "整改情况")
     at.text_area(key=key).input("已落实专人值守")
     next(b for b in at.button if b.label == "整改完成").click()
     at.run()
     assert not at.exception and not errors(at)
     assert any("没有待整改的检查" in s.value for s in at.success)
+    at.session_state["ins_tab"] = "检查记录"
+    at.run()
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 1
 
 
 def test_other_oversight_pages_open_for_the_office_and_are_hidden_from_duty_officers(street):
