@@ -34,15 +34,18 @@ if office:
                 success="通报已汇编为草稿，请核对后发布", reset="bulletin_new")
 
 # Each bulletin's checks are read once its panel is open (the newest of the first page is,
-# unless closed); the others show their counts.
-# (the panels' keys picked first: reading every value of the session state cost more)
-panels = {int(k.rsplit("_", 1)[1]): st.session_state[k] for k in list(st.session_state.keys())
-          if k.startswith("bulletin_box_") and k.rsplit("_", 1)[1].isdigit()}
+# unless closed); the others show their counts. A panel's state lives only while it is
+# drawn (Streamlit drops the state of a widget a run does not draw), so the panels the last
+# run drew are looked up by key: scanning the session state for them cost ~1,600 Python
+# calls a run, each keyed widget's value presented (streamlit's filtered_state, twice).
+panels = {i: v for i in st.session_state.get("bulletin_drawn", ())
+          if (v := st.session_state.get(f"bulletin_box_{i}")) is not None}
 shown = ui.run_action(oversight.bulletin_page, actor, st.session_state.get("bulletin_page", 1),
                       opened={i for i, v in panels.items() if v},
                       closed={i for i, v in panels.items() if not v})
 if shown is None:
     st.stop()
+st.session_state["bulletin_drawn"] = tuple(b.id for b in shown.rows)
 if not shown.total:
     st.info("暂无通报。")
 else:
@@ -79,7 +82,13 @@ for i, b in enumerate(shown.rows):
         if box.open:
             with box:
                 # (read with the page once open: the snapshot may predate the opening)
-                results(snap.results if snap.results is not None else b.results or ())
+                rows = snap.results if snap.results is not None else b.results
+                if rows is None:      # open, its state not set by a panel the last run drew
+                    again = ui.run_action(oversight.bulletin_page, actor, shown.page,
+                                          opened={snap.id})
+                    rows = next((r.results for r in again.rows if r.id == snap.id), None) \
+                        if again else None
+                results(rows or ())
         with st.container(horizontal=True, gap="small"):
             if st.button("生成 .docx", key=f"{k}_make", icon=":material/description:"):
                 made = ui.run_action(oversight.bulletin_docx, actor, snap.id)

@@ -202,6 +202,22 @@ def test_bulletins_page_tables_a_bulletins_checks_as_arrow_columns_with_the_same
         f"新华社区检查不合格：{failed['发现问题']}（整改期限 {failed['整改期限']}，整改中）"]
 
 
+def test_bulletins_page_tables_an_open_panel_the_last_run_did_not_draw(street):
+    """The page reads the panels the last run drew; a panel open otherwise (its state set
+    before the page showing it was chosen) still tables its checks."""
+    _checks(street)
+    today = clock.local(clock.now()).date()
+    ids = [oversight.compile_bulletin(street.office, today - timedelta(days=3), today)
+           for _ in range(7)]
+    at = signed_in("zhouba", "pages/bulletins.py")
+    at.session_state[f"bulletin_box_{ids[0]}"] = True        # the oldest, on page 2
+    by_label(at.selectbox, "页码").set_value(2)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    [table] = at.dataframe
+    assert len(table.value) == 2
+
+
 def test_training_page_pages_sessions_and_records_attendance_in_one_form(street):
     person = make_person(street.unit_a, "李学员")
     today = clock.local(clock.now()).date()
