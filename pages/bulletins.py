@@ -1,5 +1,6 @@
 """通报: the office compiles the checks of a period into a bulletin, downloads the .docx and
 publishes it (第十七条); every unit sees the published bulletins that concern it."""
+from contextlib import nullcontext
 from datetime import timedelta
 
 import streamlit as st
@@ -66,6 +67,7 @@ def results(rows) -> None:
                           if r.rectification_required else ""))
 
 
+docx = st.session_state.setdefault("bulletin_docx", {})    # id → (file name, bytes) made
 for i, b in enumerate(shown.rows):
     snap = forms.loaded(f"bulletin_{b.id}", b)
     k = forms.key("bulletin", snap)
@@ -89,18 +91,22 @@ for i, b in enumerate(shown.rows):
                     rows = next((r.results for r in again.rows if r.id == snap.id), None) \
                         if again else None
                 results(rows or ())
-        with st.container(horizontal=True, gap="small"):
+        # The buttons side by side in a row; a published bulletin whose file is not made
+        # (not being made: this run's click) has one button, and no row.
+        draft = office and snap.state == "draft"
+        row = draft or snap.id in docx or st.session_state.get(f"{k}_make")
+        with st.container(horizontal=True, gap="small") if row else nullcontext():
             if st.button("生成 .docx", key=f"{k}_make", icon=":material/description:"):
                 made = ui.run_action(oversight.bulletin_docx, actor, snap.id)
                 if made:
-                    st.session_state[f"bulletin_docx_{snap.id}"] = made
-            made = st.session_state.get(f"bulletin_docx_{snap.id}")
+                    docx[snap.id] = made
+            made = docx.get(snap.id)
             if made:
                 st.download_button("下载通报", made[1], file_name=made[0], key=f"{k}_download",
                                    icon=":material/download:",
                                    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-            if office and snap.state == "draft":
+            if draft:
                 if st.button("发布通报", key=f"{k}_publish", type="primary", icon=":material/campaign:"):
-                    st.session_state.pop(f"bulletin_docx_{snap.id}", None)
+                    docx.pop(snap.id, None)
                     act(oversight.publish_bulletin, actor, snap.id, snap.version,
                         success=f"通报{snap.number}已发布", snapshot=f"bulletin_{b.id}")

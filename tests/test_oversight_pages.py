@@ -202,6 +202,50 @@ def test_bulletins_page_tables_a_bulletins_checks_as_arrow_columns_with_the_same
         f"新华社区检查不合格：{failed['发现问题']}（整改期限 {failed['整改期限']}，整改中）"]
 
 
+def _row_of(at, key: str):
+    """The horizontal block directly holding the widget of this key, or None when it stands
+    in a vertical one (its bulletin's box); False when there is no such widget."""
+    from streamlit.testing.v1.element_tree import Block
+
+    def walk(node, row):
+        if getattr(node, "key", None) == key:
+            return row
+        for child in getattr(node, "children", {}).values():
+            inner = row
+            if isinstance(child, Block) and child.type == "flex_container":
+                flex = child.proto.flex_container
+                inner = child if flex.direction == flex.HORIZONTAL else None
+            found = walk(child, inner)
+            if found is not False:
+                return found
+        return False
+    return walk(at._tree, None)
+
+
+def test_bulletins_page_makes_a_bulletins_file_and_offers_it_beside_its_button(street):
+    """A published bulletin has one button (no row of buttons); clicking it shows the
+    download beside it, in that run and the next; a draft's buttons are a row."""
+    _checks(street)
+    today = clock.local(clock.now()).date()
+    published = oversight.compile_bulletin(street.office, today - timedelta(days=3), today)
+    oversight.publish_bulletin(street.office, published, 1)
+    draft = oversight.compile_bulletin(street.office, today - timedelta(days=3), today)
+    at = signed_in("zhouba", "pages/bulletins.py")
+    make = {b.key: b for b in at.button if b.label == "生成 .docx"}
+    mine = next(k for k in make if k.startswith(f"bulletin_{published}_"))
+    theirs = next(k for k in make if k.startswith(f"bulletin_{draft}_"))
+    assert _row_of(at, mine) is None and _row_of(at, theirs) is not None
+    assert not at.get("download_button")
+    make[mine].click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    [download] = at.get("download_button")
+    row = _row_of(at, mine)
+    assert row is not None and download in row.children.values()
+    at.run()
+    assert len(at.get("download_button")) == 1 and _row_of(at, mine) is not None
+
+
 def test_bulletins_page_tables_an_open_panel_the_last_run_did_not_draw(street):
     """The page reads the panels the last run drew; a panel open otherwise (its state set
     before the page showing it was chosen) still tables its checks."""
