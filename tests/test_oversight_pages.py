@@ -246,6 +246,23 @@ def test_bulletins_page_makes_a_bulletins_file_and_offers_it_beside_its_button(s
     assert len(at.get("download_button")) == 1 and _row_of(at, mine) is not None
 
 
+def test_bulletins_page_lists_a_bulletins_failed_checks_in_one_alert(street):
+    _checks(street)
+    now = clock.now()
+    oversight.record_inspection(street.office, InspectionInput(
+        unit_id=street.unit_a, at=now - timedelta(hours=3), method="phone", answered=True,
+        answer_seconds=20, officer_present=False, officer_permanent=True, findings="值班员离岗",
+        rectification_required=True, rectification_deadline=clock.local(now).date() + timedelta(days=3)))
+    today = clock.local(now).date()
+    oversight.compile_bulletin(street.office, today - timedelta(days=3), today)
+    at = signed_in("zhouba", "pages/bulletins.py")
+    [alert] = at.warning
+    lines = alert.value.split("\n")
+    assert len(lines) == 2 and all(line.startswith("- ") for line in lines)
+    assert lines[0].startswith("- 柏泉村检查不合格：值班人员不在岗；值班员离岗（整改期限 ") \
+        and lines[1].startswith("- 新华社区检查不合格：值班电话无人接听；值班电话无人接听（整改期限 ")
+
+
 def test_bulletins_page_tables_an_open_panel_the_last_run_did_not_draw(street):
     """The page reads the panels the last run drew; a panel open otherwise (its state set
     before the page showing it was chosen) still tables its checks."""
