@@ -611,18 +611,23 @@ def test_bulletins_are_paged_newest_first_in_a_fixed_number_of_queries(office):
     ids = [oversight.compile_bulletin(office, date(2026, 10, 1), date(2026, 10, 20)) for _ in range(7)]
     with SelectCounter() as seven:
         first = oversight.bulletin_page(office, 1, per_page=5)
-    assert len(seven) == 4 and len(one) == 3    # the data version (view_cache), then three (two for none)
+    # The data version (view_cache), then the page with its total and the checks (none: the page).
+    assert len(seven) == 3 and len(one) == 2
     assert (first.total, first.pages, first.page, first.first, first.last) == (7, 2, 1, 1, 5)
     assert [r.id for r in first.rows] == ids[::-1][:5] and all(len(r.results) == 2 for r in first.rows)
     second = oversight.bulletin_page(office, 2, per_page=5)
-    assert [r.id for r in second.rows] == ids[1::-1]
-    assert oversight.bulletin_page(office, 9, per_page=5).page == 2            # brought within range
+    assert [r.id for r in second.rows] == ids[1::-1] and (second.total, second.page) == (7, 2)
+    with SelectCounter() as past:
+        beyond = oversight.bulletin_page(office, 9, per_page=5)              # brought within range
+    assert (beyond.page, beyond.total, [r.id for r in beyond.rows]) == (2, 7, ids[1::-1])
+    assert len(past) == 5          # the version; the empty page, the count, the last page, checks
     assert [r.number for r in oversight.list_bulletins(office)] == [r.number for r in first.rows + second.rows]
     # A unit sees the published bulletins concerning it, with its own results only.
     oversight.publish_bulletin(office, ids[2], next(r.version for r in second.rows + first.rows if r.id == ids[2]))
     officer_b = make_actor("unitb", {"unit_duty_officer"}, unit_id=b)
     seen = oversight.bulletin_page(officer_b)
     assert seen.total == 1 and [r.unit_name for r in seen.rows[0].results] == ["新华社区"]
+    assert oversight.bulletin_page(officer_b, 3).total == 1            # counted within its scope
     assert seen.rows[0].published_by_name == "office"
     auditor = make_actor("auditor", {"audit_admin"})
     with pytest.raises(PermissionDenied):
@@ -647,7 +652,7 @@ def test_a_bulletin_page_reads_the_checks_of_its_open_panels_only(office):
     assert [(r.id, r.checks, r.failed) for r in shown.rows] == [(i, 2, 1) for i in (newest, middle, oldest)]
     assert shown.rows[0].results == full.rows[0].results
     assert [r.results for r in shown.rows[1:]] == [None, None]
-    assert len(sql) == 4     # the tokens; the count, the page with its counts, the open panel's checks
+    assert len(sql) == 3     # the tokens; the page with its counts and total, the open panel's checks
     shown = oversight.bulletin_page(office, opened={oldest}, closed={newest})
     assert [r.results is not None for r in shown.rows] == [False, False, True]
     assert shown.rows[2].results == full.rows[2].results

@@ -223,9 +223,10 @@ def bulletin_rows(s: Session, bulletins: list[Bulletin], unit_id: int | None,
 def _statements(scoped: bool):
     """bulletin_page's statements, built once (building them, the entity and the counts'
     subqueries included, cost more than running them): the count of the visible bulletins;
-    one page of them as columns with the publisher's name and the counts of their checks;
-    and the checks of some bulletins with their bulletin's id. Parameters :unit (scoped),
-    :offset, :limit, :bulletins."""
+    one page of them as columns with the publisher's name, the counts of their checks and
+    that count (a subquery run once: no statement of its own); and the checks of some
+    bulletins with their bulletin's id. Parameters :unit (scoped), :offset, :limit,
+    :bulletins."""
     unit = bindparam("unit")
     scope, mine = (), ()
     if scoped:    # as _visible: the published bulletins concerning the unit, its checks only
@@ -234,6 +235,7 @@ def _statements(scoped: bool):
         mine = (BulletinInspection.unit_id == unit,)
     shown = select(Bulletin.id).where(*scope).order_by(Bulletin.id.desc()) \
         .offset(bindparam("offset")).limit(bindparam("limit")).subquery()
+    count = select(func.count()).select_from(Bulletin).where(*scope)
     # The page's counts in one aggregate over its bulletins' links (a subquery per bulletin
     # had PostgreSQL scan every check ever made once per bulletin, for `passed`).
     counts = (select(BulletinInspection.bulletin_id, func.count().label("checks"),
@@ -245,7 +247,8 @@ def _statements(scoped: bool):
     page = (select(Bulletin.id, Bulletin.version, Bulletin.number, Bulletin.title,
                    Bulletin.period_start, Bulletin.period_end, Bulletin.intro, Bulletin.state,
                    Bulletin.created_at, Bulletin.published_at, publisher.display_name,
-                   func.coalesce(counts.c.checks, 0), func.coalesce(counts.c.failed, 0))
+                   func.coalesce(counts.c.checks, 0), func.coalesce(counts.c.failed, 0),
+                   count.scalar_subquery())
             .join(shown, shown.c.id == Bulletin.id)
             .outerjoin(publisher, publisher.id == Bulletin.published_by_id)
             .outerjoin(counts, counts.c.bulletin_id == Bulletin.id)
@@ -259,7 +262,7 @@ def _statements(scoped: bool):
               .order_by(Inspection.at, Inspection.id))
     if scoped:
         checks = checks.where(BulletinInspection.unit_id == unit)
-    return select(func.count()).select_from(Bulletin).where(*scope), page, checks
+    return count, page, checks
 
 
 def _visible(unit_id: int | None):
@@ -283,7 +286,7 @@ def list_bulletins(actor: Actor) -> list[BulletinRow]:
 def bulletin_page(actor: Actor, page: int = 1, per_page: int = PER_PAGE,
                   opened: Collection[int] | None = None,
                   closed: Collection[int] = ()) -> Paged[BulletinRow]:
-    """One page of list_bulletins, newest first: three queries however many there are.
+    """One page of list_bulletins, newest first: two queries however many there are.
 
     Every row carries its counts; its results only where its panel is open (`opened`, all
     unless given; the newest of the first page is open unless `closed`): the others are
@@ -299,14 +302,24 @@ def bulletin_page(actor: Actor, page: int = 1, per_page: int = PER_PAGE,
 def _bulletin_page(s: Session, unit_id: int | None, page: int, per_page: int,
                    opened: frozenset[int] | None = None,
                    closed: frozenset[int] = frozenset()) -> Paged[BulletinRow]:
-    """Three queries: the count, the page with its counts, the checks of its open panels."""
+    """Two queries: the page with its counts and the total, the checks of its open panels.
+    A page past the end (the list has shrunk) is counted, then read within range."""
     count_q, page_q, _checks = _statements(unit_id is not None)
     scope = {"unit": unit_id} if unit_id is not None else {}
-    total = s.execute(count_q, scope).scalar_one()
-    page, offset = page_bounds(page, per_page, total)
-    found = s.execute(page_q, scope | {"offset": offset, "limit": per_page}).all()
+    if per_page < 1:
+        raise ValueError("per_page must be at least 1")
+    page = max(1, int(page or 1))
+    found = s.execute(page_q, scope | {"offset": (page - 1) * per_page, "limit": per_page}).all()
+    if found:
+        total = found[0][-1]
+    elif page == 1:
+        total = 0
+    else:
+        total = s.execute(count_q, scope).scalar_one()
+        page, offset = page_bounds(page, per_page, total)
+        found = s.execute(page_q, scope | {"offset": offset, "limit": per_page}).all() if total else []
     if opened is not None and page == 1 and found and found[0][0] not in closed:
         opened = opened | {found[0][0]}
     results = _results_by_bulletin(s, [r[0] for r in found if opened is None or r[0] in opened],
                                    unit_id)
-    return Paged([BulletinRow(*r, results.get(r[0])) for r in found], total, page, per_page)
+    return Paged([BulletinRow(*r[:-1], results.get(r[0])) for r in found], total, page, per_page)
