@@ -187,7 +187,7 @@ def _results_by_bulletin(s: Session, bulletin_ids: Collection[int],
     found: dict[int, list[InspectionRow]] = {i: [] for i in bulletin_ids}
     if found:
         params = {"bulletins": sorted(found)} | ({"unit": unit_id} if unit_id is not None else {})
-        for r in s.execute(_statements(unit_id is not None)[2], params):
+        for r in s.connection().execute(_statements(unit_id is not None)[2], params):
             found[r.bulletin_id].append(_row(r, r.unit_name, r.inspector_name or ""))
     return {i: tuple(rows) for i, rows in found.items()}
 
@@ -253,7 +253,11 @@ def _statements(scoped: bool):
             .outerjoin(publisher, publisher.id == Bulletin.published_by_id)
             .outerjoin(counts, counts.c.bulletin_id == Bulletin.id)
             .order_by(Bulletin.id.desc()))
-    checks = (select(*Inspection.__table__.c, BulletinInspection.bulletin_id,
+    # The columns inspections._row reads (not when each was recorded, nor by whom rectified:
+    # a datetime each row less to convert).
+    row_columns = [c for c in Inspection.__table__.c
+                   if c.name not in ("created_at", "rectified_by_id", "inspector_user_id")]
+    checks = (select(*row_columns, BulletinInspection.bulletin_id,
                      Unit.name.label("unit_name"), User.display_name.label("inspector_name"))
               .join(BulletinInspection, BulletinInspection.inspection_id == Inspection.id)
               .join(Unit, Unit.id == Inspection.unit_id)
@@ -303,21 +307,23 @@ def _bulletin_page(s: Session, unit_id: int | None, page: int, per_page: int,
                    opened: frozenset[int] | None = None,
                    closed: frozenset[int] = frozenset()) -> Paged[BulletinRow]:
     """Two queries: the page with its counts and the total, the checks of its open panels.
-    A page past the end (the list has shrunk) is counted, then read within range."""
+    A page past the end (the list has shrunk) is counted, then read within range. Plain
+    rows through the session's connection: these statements need no ORM execution."""
     count_q, page_q, _checks = _statements(unit_id is not None)
     scope = {"unit": unit_id} if unit_id is not None else {}
     if per_page < 1:
         raise ValueError("per_page must be at least 1")
     page = max(1, int(page or 1))
-    found = s.execute(page_q, scope | {"offset": (page - 1) * per_page, "limit": per_page}).all()
+    conn = s.connection()
+    found = conn.execute(page_q, scope | {"offset": (page - 1) * per_page, "limit": per_page}).all()
     if found:
         total = found[0][-1]
     elif page == 1:
         total = 0
     else:
-        total = s.execute(count_q, scope).scalar_one()
+        total = conn.execute(count_q, scope).scalar_one()
         page, offset = page_bounds(page, per_page, total)
-        found = s.execute(page_q, scope | {"offset": offset, "limit": per_page}).all() if total else []
+        found = conn.execute(page_q, scope | {"offset": offset, "limit": per_page}).all() if total else []
     if opened is not None and page == 1 and found and found[0][0] not in closed:
         opened = opened | {found[0][0]}
     results = _results_by_bulletin(s, [r[0] for r in found if opened is None or r[0] in opened],
