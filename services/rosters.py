@@ -28,7 +28,7 @@ from rules.staffing import (
 )
 from services import audit, clock, view_cache
 from services.errors import DomainError, PermissionDenied, ValidationError
-from services.paging import Paged, page_of
+from services.paging import Paged, page_bounds
 from services.permissions import Actor, can, require, scoped_unit
 from services.roster_common import (
     NEIGHBOUR_MARGIN, ROSTER_STATUS_LABELS, TEMPLATE_SET_LABELS, TEMPLATES, MonthContext,
@@ -953,19 +953,61 @@ _SWAP_COLUMNS = (SwapRequest.id, SwapRequest.version, SwapRequest.kind, SwapRequ
 def _swap_query(unit_id: int | None, states: tuple[str, ...] | None, person_id: int | None):
     """Swap requests with what their rows show, joined in (the shifts' times, the other
     shift's, both people's names): one statement whatever the number of rows."""
-    q = (select(*_SWAP_COLUMNS, Shift.unit_id, Shift.starts_at, Shift.ends_at, _OTHER_SHIFT.c.starts_at,
-                _OTHER_SHIFT.c.ends_at, _FROM_PERSON.c.name, _TO_PERSON.c.name)
-         .join(Shift, Shift.id == SwapRequest.shift_id)
-         .outerjoin(_OTHER_SHIFT, _OTHER_SHIFT.c.id == SwapRequest.other_shift_id)
-         .outerjoin(_FROM_PERSON, _FROM_PERSON.c.id == SwapRequest.from_person_id)
-         .outerjoin(_TO_PERSON, _TO_PERSON.c.id == SwapRequest.to_person_id))
+    q = _joined(SwapRequest.__table__)
     if unit_id is not None:
         q = q.where(Shift.unit_id == unit_id)
     if states:
         q = q.where(SwapRequest.state.in_(states))
     if person_id is not None:
         q = q.where((SwapRequest.from_person_id == person_id) | (SwapRequest.to_person_id == person_id))
-    return q.order_by(SwapRequest.requested_at.desc(), SwapRequest.id.desc())
+    return q
+
+
+def _joined(requests, *extra):
+    """`requests` (swap_request, or a page of it as a subquery) newest first, with their
+    shifts' times, the other shift's and both names joined in, and `extra` columns."""
+    c = requests.c
+    return (select(*(c[col.key] for col in _SWAP_COLUMNS), Shift.unit_id, Shift.starts_at, Shift.ends_at,
+                   _OTHER_SHIFT.c.starts_at, _OTHER_SHIFT.c.ends_at, _FROM_PERSON.c.name,
+                   _TO_PERSON.c.name, *extra)
+            .select_from(requests)
+            .join(Shift, Shift.id == c.shift_id)
+            .outerjoin(_OTHER_SHIFT, _OTHER_SHIFT.c.id == c.other_shift_id)
+            .outerjoin(_FROM_PERSON, _FROM_PERSON.c.id == c.from_person_id)
+            .outerjoin(_TO_PERSON, _TO_PERSON.c.id == c.to_person_id)
+            .order_by(c.requested_at.desc(), c.id.desc()))
+
+
+def _history_page(s: Session, unit_id: int | None, person_id: int | None, page: int,
+                  per_page: int) -> Paged[SwapRow]:
+    """One page of the requests, newest first, and how many there are, in one statement:
+    the page is taken from swap_request alone (ordered, then limited) and only its rows
+    are joined to what they show; the total comes along as a scalar subquery. Joining
+    first read every request of the street with its shift and names to show twenty, and
+    the count was a statement of its own."""
+    where = []
+    if unit_id is not None:
+        where.append(select(Shift.id).where(Shift.id == SwapRequest.shift_id, Shift.unit_id == unit_id)
+                     .correlate(SwapRequest).exists())
+    if person_id is not None:
+        where.append((SwapRequest.from_person_id == person_id) | (SwapRequest.to_person_id == person_id))
+    total = select(func.count()).select_from(SwapRequest).where(*where).scalar_subquery()
+
+    def rows_of(page: int) -> list:
+        picked = (select(*_SWAP_COLUMNS).where(*where)
+                  .order_by(SwapRequest.requested_at.desc(), SwapRequest.id.desc())
+                  .offset((page - 1) * per_page).limit(per_page).subquery("picked"))
+        return s.execute(_joined(picked, total)).all()
+
+    if per_page < 1:
+        raise ValueError("per_page must be at least 1")
+    page = max(1, int(page or 1))
+    rows = rows_of(page)
+    if not rows and page > 1:   # past the end (the list has shrunk): its last page
+        count = s.execute(select(total)).scalar_one()
+        page, _offset = page_bounds(page, per_page, count)
+        rows = rows_of(page) if count else []
+    return Paged([_swap_row(r[:-1]) for r in rows], rows[0][-1] if rows else 0, page, per_page)
 
 
 def _times_label(unit_id: int, starts_at: datetime, ends_at: datetime) -> str:
@@ -1032,5 +1074,5 @@ def swaps_page(actor: Actor, person_id: int | None = None, page: int = 1,
     with reading() as s:
         unit_id = _swap_unit(actor, None)
 
-        return view_cache.cached(s, ("swaps_page", unit_id, person_id, page, per_page), lambda: page_of(
-            s, _swap_query(unit_id, None, person_id), page, per_page, _swap_row))
+        return view_cache.cached(s, ("swaps_page", unit_id, person_id, page, per_page),
+                                 lambda: _history_page(s, unit_id, person_id, page, per_page))

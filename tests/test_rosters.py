@@ -18,6 +18,7 @@ from models.org import Person
 from models.roster import Shift
 from services import calendar, rosters
 from services.errors import ConcurrentEditError, DomainError, PermissionDenied, ValidationError
+from services.paging import Paged
 from services.permissions import SYSTEM_ACTOR
 from services.roster_common import RosterViolations
 from services.uow import reading, transaction
@@ -462,6 +463,15 @@ def test_swap_history_is_paged_newest_first(street, published):
     assert rosters.swaps_page(street.admin, person_id=taker).total == 3
     other = next(p for p in street.officers.values() if p not in (giver, taker))
     assert rosters.swaps_page(street.admin, person_id=other).total == 0
+    # The page's rows are the list's rows; one past the end (the list shrank) is the last.
+    assert first.rows + second.rows == rosters.list_swaps(street.admin)
+    gone = rosters.swaps_page(street.admin, page=5, per_page=2)
+    assert (gone.page, gone.total, [sw.id for sw in gone.rows]) == (2, 3, ids[:1])
+    # A unit's officer sees their unit's requests; another unit's, none of them.
+    clerk = make_actor("clerk", {"unit_duty_officer"}, unit_id=street.unit_id)
+    assert rosters.swaps_page(clerk, per_page=2) == first
+    stranger = make_actor("jinghe", {"unit_duty_officer"}, unit_id=make_unit("径河村"))
+    assert rosters.swaps_page(stranger, page=3) == Paged([], 0, 1, 20)
 
 
 def test_swap_exchanges_two_shifts(street, published):
@@ -701,7 +711,8 @@ def test_the_swap_page_reads_its_lists_in_a_constant_number_of_statements(street
 
     with _Selects() as sent:
         page = rosters.swaps_page(street.admin, page=1, per_page=2)
-    assert len(sent) == 3, sent.sent                    # tokens, count, the page
+    assert len(sent) == 2, sent.sent                    # tokens, the page with its total
+    assert page.total == 3
     assert [sw.id for sw in page.rows] == ids[:0:-1]
     assert [sw.shift_label for sw in page.rows] == [labels[r.id] for r in theirs[:0:-1]]
 
