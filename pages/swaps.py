@@ -5,7 +5,6 @@ import streamlit as st
 
 import ui
 from services import rosters
-from services.directory import people
 from services.permissions import can
 from ui import forms
 from ui.context import flash
@@ -70,7 +69,8 @@ def request_card(sw, actions: list[tuple], note: bool = False) -> None:
 
 open_items = rosters.open_swaps(actor, me)    # 待我确认, 我的申请, 待审批: read together
 if me is not None:
-    mine = attempt(rosters.swappable_shifts, actor, me) or []
+    options = attempt(rosters.swap_options, actor, me)   # my shifts and whom to ask: read together
+    mine = options.shifts if options else ()
     with st.container(border=True):
         st.subheader("申请换班或替班")
         if not mine:
@@ -82,8 +82,7 @@ if me is not None:
                                     format_func=lambda i: f"{by_id[i].label}（{by_id[i].role_label}）")
             kind = st.radio("方式", list(KIND_HELP), format_func=KIND_HELP.get, horizontal=True,
                             key=f"{k}_kind")
-            colleagues = {p.id: p for p in people.list_people(actor, unit_id=by_id[shift_id].unit_id)
-                          if p.id != me and p.active}
+            colleagues = {p.id: p for p in options.colleagues_for(by_id[shift_id])}
             to = st.selectbox("同事", list(colleagues), index=None, key=f"{k}_to", placeholder="选择本单位同事",
                               format_func=lambda i: colleagues[i].name + (
                                   "" if colleagues[i].employment == "permanent"

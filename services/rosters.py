@@ -27,6 +27,7 @@ from rules.staffing import (
     required_officers, shift_label,
 )
 from services import audit, clock, view_cache
+from services.directory.common import EMPLOYMENT_LABELS
 from services.errors import DomainError, PermissionDenied, ValidationError
 from services.paging import Paged, page_bounds
 from services.permissions import Actor, can, require, scoped_unit
@@ -48,6 +49,7 @@ __all__ = [
     "add_unavailability", "list_unavailability", "delete_unavailability",
     "request_swap", "accept_swap", "decline_swap", "approve_swap", "reject_swap", "cancel_swap",
     "list_swaps", "swaps_page", "OpenSwaps", "open_swaps", "ShiftChoice", "swappable_shifts",
+    "Colleague", "SwapOptions", "swap_options",
 ]
 
 SWAP_KIND_LABELS = {"swap": "换班", "substitution": "替班"}
@@ -890,25 +892,71 @@ class ShiftChoice:
     label: str
     starts_at: datetime
     role: str                         # officer | leader
-    officers: tuple[PersonRef, ...]
-    leader: PersonRef | None
 
     @property
     def role_label(self) -> str:
         return "带班" if self.role == "leader" else "值班"
 
 
+@dataclass(frozen=True)
+class Colleague:
+    """Someone of the unit a swap or a substitution can be asked of."""
+
+    id: int
+    name: str
+    unit_id: int
+    employment: str
+
+    @property
+    def employment_label(self) -> str:       # as the people list words it
+        return EMPLOYMENT_LABELS.get(self.employment, self.employment)
+
+
+@dataclass(frozen=True)
+class SwapOptions:
+    """What 申请换班或替班 offers a person: their shifts open to a swap, and the active
+    colleagues of those shifts' units (those the actor may read the people of)."""
+
+    shifts: tuple[ShiftChoice, ...]
+    colleagues: tuple[Colleague, ...]    # by unit, then name
+
+    def colleagues_for(self, shift: ShiftChoice) -> tuple[Colleague, ...]:
+        return tuple(c for c in self.colleagues if c.unit_id == shift.unit_id)
+
+
 def swappable_shifts(actor: Actor, person_id: int, days: int = 62) -> list[ShiftChoice]:
     """`person_id`'s shifts in published rosters that start within `days` and have not
     started: the shifts a swap or a substitution can be asked for (or offered in a swap)."""
+    return list(_swap_options(actor, person_id, days, colleagues=False).shifts)
+
+
+def swap_options(actor: Actor, person_id: int, days: int = 62) -> SwapOptions:
+    """swappable_shifts and who can be asked to take them, read together (one session,
+    one look at the data versions): the colleagues are those of the shifts' units, active,
+    not the person; listed for the units whose people the actor may read (person.read)."""
+    options = _swap_options(actor, person_id, days, colleagues=True)
+    readable = {u for u in {c.unit_id for c in options.colleagues} if can(actor, "person.read", u)}
+    return SwapOptions(options.shifts, tuple(c for c in options.colleagues if c.unit_id in readable))
+
+
+def _swap_options(actor: Actor, person_id: int, days: int, colleagues: bool) -> SwapOptions:
     now = clock.now()
     with reading() as s:
         person = get_or_404(s, Person, person_id, "人员")
         require(actor, "roster.read", person.unit_id)
+
+        def compute() -> SwapOptions:
+            shifts = tuple(_shifts_to_swap(s, person_id, now, now + timedelta(days=days)))
+            units = {c.unit_id for c in shifts}
+            return SwapOptions(shifts, tuple(
+                Colleague(*row) for row in s.execute(
+                    select(Person.id, Person.name, Person.unit_id, Person.employment)
+                    .where(Person.unit_id.in_(units), Person.active.is_(True), Person.id != person_id)
+                    .order_by(Person.unit_id, Person.name, Person.id))
+            ) if colleagues and units else ())
         # Not started yet: moves with the minute.
-        return list(view_cache.cached(
-            s, ("swappable_shifts", person_id, days, now.replace(second=0, microsecond=0)),
-            lambda: tuple(_shifts_to_swap(s, person_id, now, now + timedelta(days=days)))))
+        return view_cache.cached(
+            s, ("swap_options", person_id, days, colleagues, now.replace(second=0, microsecond=0)), compute)
 
 
 def _shifts_to_swap(s: Session, person_id: int, now: datetime, hi: datetime) -> list[ShiftChoice]:
@@ -916,12 +964,8 @@ def _shifts_to_swap(s: Session, person_id: int, now: datetime, hi: datetime) -> 
     shifts = shift_records(
         s, published.exists(), Shift.state == "scheduled", Shift.starts_at > now, Shift.starts_at < hi,
         (Shift.leader_person_id == person_id) | officer_of([person_id], now, hi))
-    pids = {p for sh in shifts for p in (*sh.officer_ids, sh.leader_person_id) if p}
-    names = dict(s.execute(select(Person.id, Person.name).where(Person.id.in_(pids))).all()) \
-        if pids else {}
-    ref = lambda pid: PersonRef(pid, names.get(pid, f"编号{pid}")) if pid else None  # noqa: E731
-    return [ShiftChoice(sh.id, sh.unit_id, _label(sh), sh.starts_at, _on_shift(sh, person_id),
-                        tuple(ref(p) for p in sh.officer_ids), ref(sh.leader_person_id))
+    # Who else is on them is not shown: their names are not read.
+    return [ShiftChoice(sh.id, sh.unit_id, _label(sh), sh.starts_at, _on_shift(sh, person_id))
             for sh in shifts]
 
 

@@ -17,6 +17,7 @@ from models.audit import AuditEvent
 from models.org import Person
 from models.roster import Shift
 from services import calendar, rosters
+from services.directory import people
 from services.errors import ConcurrentEditError, DomainError, PermissionDenied, ValidationError
 from services.paging import Paged
 from services.permissions import SYSTEM_ACTOR
@@ -718,8 +719,28 @@ def test_the_swap_page_reads_its_lists_in_a_constant_number_of_statements(street
 
     with _Selects() as sent:
         offered = rosters.swappable_shifts(giver_actor, giver, days=150)   # from 1 July
-    assert len(sent) == 4, sent.sent                    # the person, tokens, shifts, names
+    assert len(sent) == 3, sent.sent                    # the person, tokens, shifts
     assert {c.id for c in offered} >= {r.id for r in theirs}
     for c in offered:
         view_row = next(r for r in published.shifts if r.id == c.id)
-        assert (c.label, c.officers, c.leader) == (view_row.label, view_row.officers, view_row.leader)
+        role = "leader" if view_row.leader and view_row.leader.id == giver else "officer"
+        assert (c.label, c.unit_id, c.starts_at, c.role) == (
+            view_row.label, street.unit_id, view_row.starts_at, role)
+
+    # The request form's shifts and whom to ask, together: the colleagues as the people
+    # list has them (active, of the unit, by name), but not the person asking.
+    gone = make_person(street.unit_id, "已调离")
+    with transaction() as s:
+        s.get(Person, gone).active = False
+    with _Selects() as sent:
+        options = rosters.swap_options(giver_actor, giver, days=150)
+    assert len(sent) == 4, sent.sent                    # the person, tokens, shifts, colleagues
+    assert options.shifts == tuple(offered)
+    listed = [(p.id, p.name, p.employment_label) for p in people.list_people(street.admin, street.unit_id)
+              if p.id != giver]
+    assert [(c.id, c.name, c.employment_label) for c in options.colleagues_for(offered[0])] == listed
+    assert gone not in {c.id for c in options.colleagues} and street.temp in {c.id for c in options.colleagues}
+    # Nothing to swap, nobody to ask: no statement for the colleagues.
+    with _Selects() as sent:
+        assert rosters.swap_options(giver_actor, giver, days=0) == rosters.SwapOptions((), ())
+    assert len(sent) == 3, sent.sent
