@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Integer, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -1024,34 +1025,43 @@ def _joined(requests, *extra):
 
 def _history_page(s: Session, unit_id: int | None, person_id: int | None, page: int,
                   per_page: int) -> Paged[SwapRow]:
-    """One page of the requests, newest first, and how many there are, in one statement:
-    the page is taken from swap_request alone (ordered, then limited) and only its rows
-    are joined to what they show; the total comes along as a scalar subquery. Joining
-    first read every request of the street with its shift and names to show twenty, and
-    the count was a statement of its own."""
-    where = []
-    if unit_id is not None:
-        where.append(select(Shift.id).where(Shift.id == SwapRequest.shift_id, Shift.unit_id == unit_id)
-                     .correlate(SwapRequest).exists())
-    if person_id is not None:
-        where.append((SwapRequest.from_person_id == person_id) | (SwapRequest.to_person_id == person_id))
-    total = select(func.count()).select_from(SwapRequest).where(*where).scalar_subquery()
-
-    def rows_of(page: int) -> list:
-        picked = (select(*_SWAP_COLUMNS).where(*where)
-                  .order_by(SwapRequest.requested_at.desc(), SwapRequest.id.desc())
-                  .offset((page - 1) * per_page).limit(per_page).subquery("picked"))
-        return s.execute(_joined(picked, total)).all()
-
+    """One page of the requests, newest first, and how many there are, in one statement
+    (see _history_statements)."""
     if per_page < 1:
         raise ValueError("per_page must be at least 1")
     page = max(1, int(page or 1))
-    rows = rows_of(page)
+    rows_of, count = _history_statements(unit_id is not None, person_id is not None)
+    params = {"unit_id": unit_id, "person_id": person_id, "limit": per_page}
+    rows = s.execute(rows_of, {**params, "offset": (page - 1) * per_page}).all()
     if not rows and page > 1:   # past the end (the list has shrunk): its last page
-        count = s.execute(select(total)).scalar_one()
-        page, _offset = page_bounds(page, per_page, count)
-        rows = rows_of(page) if count else []
+        total = s.execute(count, params).scalar_one()
+        page, offset = page_bounds(page, per_page, total)
+        rows = s.execute(rows_of, {**params, "offset": offset}).all() if total else []
     return Paged([_swap_row(r[:-1]) for r in rows], rows[0][-1] if rows else 0, page, per_page)
+
+
+@lru_cache(maxsize=4)
+def _history_statements(by_unit: bool, by_person: bool):
+    """The page of the history (the requests, limited, then joined to what their rows show,
+    with the total as a scalar subquery) and the count alone, made once for each filter:
+    built on each call, the page's subquery cost more than the statement it saved.
+
+    Joining first read every request of the street with its shift and both names, then
+    sorted them to show twenty; and the count was a statement of its own."""
+    where = []
+    if by_unit:
+        where.append(select(Shift.id).where(Shift.id == SwapRequest.shift_id,
+                                            Shift.unit_id == bindparam("unit_id", type_=Integer))
+                     .correlate(SwapRequest).exists())
+    if by_person:
+        pid = bindparam("person_id", type_=Integer)
+        where.append((SwapRequest.from_person_id == pid) | (SwapRequest.to_person_id == pid))
+    total = select(func.count()).select_from(SwapRequest).where(*where).scalar_subquery()
+    picked = (select(*_SWAP_COLUMNS).where(*where)
+              .order_by(SwapRequest.requested_at.desc(), SwapRequest.id.desc())
+              .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
+              .subquery("picked"))
+    return _joined(picked, total), select(total)
 
 
 def _times_label(unit_id: int, starts_at: datetime, ends_at: datetime) -> str:
