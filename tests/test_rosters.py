@@ -744,3 +744,22 @@ def test_the_swap_page_reads_its_lists_in_a_constant_number_of_statements(street
     with _Selects() as sent:
         assert rosters.swap_options(giver_actor, giver, days=0) == rosters.SwapOptions((), ())
     assert len(sent) == 3, sent.sent
+
+
+def test_swap_options_list_colleagues_only_of_units_whose_people_the_actor_may_read(street, published):
+    """The colleagues come with the shifts (rosters.swap_options), checked in the service as
+    the people list checks them (person.read): a unit's duty officer who has moved to another
+    unit keeps their shifts to offer, but not the old unit's people."""
+    giver = published.shifts[0].officers[0].id
+    elsewhere = make_unit("径河村")
+    with transaction() as s:
+        s.get(Person, giver).unit_id = elsewhere
+    moved = make_actor("moved", {"unit_duty_officer"}, unit_id=elsewhere, person_id=giver)
+    options = rosters.swap_options(moved, giver, days=150)
+    assert options.shifts and {c.unit_id for c in options.shifts} == {street.unit_id}
+    assert options.colleagues == () and options.colleagues_for(options.shifts[0]) == ()
+    with pytest.raises(PermissionDenied):
+        people.list_people(moved, unit_id=street.unit_id)
+    seen = rosters.swap_options(street.admin, giver, days=150)    # the office sees every unit
+    assert seen.shifts == options.shifts
+    assert {c.id for c in seen.colleagues} == {p.id for p in people.list_people(street.admin, street.unit_id)}
