@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 from sqlalchemy import Integer, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -949,12 +949,12 @@ def _swap_options(actor: Actor, person_id: int, days: int, colleagues: bool) -> 
         def compute() -> SwapOptions:
             shifts = tuple(_shifts_to_swap(s, person_id, now, now + timedelta(days=days)))
             units = {c.unit_id for c in shifts}
-            return SwapOptions(shifts, tuple(
-                Colleague(*row) for row in s.execute(
-                    select(Person.id, Person.name, Person.unit_id, Person.employment)
-                    .where(Person.unit_id.in_(units), Person.active.is_(True), Person.id != person_id)
-                    .order_by(Person.unit_id, Person.name, Person.id))
-            ) if colleagues and units else ())
+            if not (colleagues and units):
+                return SwapOptions(shifts, ())
+            return SwapOptions(shifts, tuple(Colleague(*row) for row in s.execute(
+                select(Person.id, Person.name, Person.unit_id, Person.employment)
+                .where(Person.unit_id.in_(units), Person.active.is_(True), Person.id != person_id)
+                .order_by(Person.unit_id, Person.name, Person.id))))
         # Not started yet: moves with the minute.
         return view_cache.cached(
             s, ("swap_options", person_id, days, colleagues, now.replace(second=0, microsecond=0)), compute)
