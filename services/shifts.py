@@ -20,8 +20,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import Integer, and_, any_, bindparam, or_, select, union_all
+from sqlalchemy import (Integer, String, and_, any_, bindparam, cast, func, literal_column,
+                        null, or_, select, union_all)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import flag_modified
@@ -36,7 +38,7 @@ from services.daily import logbook
 from services.errors import DomainError, PermissionDenied, ValidationError
 from services.permissions import Actor, require, scoped_unit
 from services.roster_common import (
-    PersonRef, get_or_404, load_for_edit, officer_of, overlapping, shift_facts,
+    PersonRef, get_or_404, load_for_edit, shift_facts,
 )
 from services.uow import reading, transaction
 from workflows import shift as shift_flow
@@ -226,31 +228,11 @@ def _refuse(actor: Actor, action: str, message: str) -> PermissionDenied:
     return PermissionDenied(f"{message}（{action}）", actor=actor, action=action)
 
 
-def _brief(sh: Shift, unit_name: str, names: dict[int, str], check_ins: list[CheckIn],
-           role: str | None = None, out_id: int | None = None, in_id: int | None = None) -> ShiftBrief:
-    ref = lambda pid: PersonRef(pid, names.get(pid, f"编号{pid}"))  # noqa: E731
-    return ShiftBrief(
-        sh.id, sh.version, sh.unit_id, unit_name, sh.starts_at, sh.ends_at,
-        shift_label(shift_facts(sh)), sh.state, tuple(ref(p) for p in sh.officer_ids),
-        ref(sh.leader_person_id) if sh.leader_person_id else None,
-        tuple(CheckInRow(c.person_id, names.get(c.person_id, ""), c.at, c.late)
-              for c in sorted(check_ins, key=lambda c: c.at)),
-        role, out_id, in_id)
-
-
 def _names(s: Session, shifts: list[Shift], extra: set[int] = frozenset()) -> dict[int, str]:
     pids = {p for sh in shifts for p in (*sh.officer_ids, sh.leader_person_id) if p} | set(extra)
     if not pids:
         return {}
     return dict(s.execute(select(Person.id, Person.name).where(Person.id.in_(pids))).all())
-
-
-def _check_ins(s: Session, shift_ids: list[int]) -> dict[int, list[CheckIn]]:
-    out: dict[int, list[CheckIn]] = {}
-    if shift_ids:
-        for c in s.execute(select(CheckIn).where(CheckIn.shift_id.in_(shift_ids))).scalars():
-            out.setdefault(c.shift_id, []).append(c)
-    return out
 
 
 # ---------------------------------------------------------------- check-in
@@ -289,38 +271,142 @@ def check_in(actor: Actor, shift_id: int) -> CheckInResult:
 
 
 def my_shifts(actor: Actor, hours_before: int = 24, hours_after: int = 48) -> list[ShiftBrief]:
-    """The actor's shifts (duty or leading) in published rosters around now."""
+    """The actor's shifts (duty or leading) in published rosters around now: one statement."""
     if actor.person_id is None:
         return []
     now = clock.now()
     with reading() as s:
         require(actor, "shift.check_in", actor.unit_id)
-        pid = actor.person_id
         lo, hi = now - timedelta(hours=hours_before), now + timedelta(hours=hours_after)
-        q = (select(Shift).join(Roster, Roster.id == Shift.roster_id).where(
-            Roster.status == "published", *overlapping(lo, hi),
-            or_(Shift.leader_person_id == pid, officer_of([pid], lo, hi)))
-             .order_by(Shift.starts_at))
-        shifts = list(s.execute(q).scalars())
-        return _briefs(s, shifts, pid)
+        # The bounds of officer_of and overlapping (services/roster_common.py), as parameters.
+        return _read_briefs(s, "person", {"pid": actor.person_id, "lo": lo, "hi": hi,
+                                          "since": lo - LONGEST_SHIFT,
+                                          "until": hi + LONGEST_SHIFT}, actor.person_id)
+
+
+class _ShiftRow(NamedTuple):
+    """A shift as its brief reads it (shift_facts and _role take it as they take a Shift)."""
+
+    id: int
+    version: int
+    unit_id: int
+    starts_at: datetime
+    ends_at: datetime
+    state: str
+    leader_person_id: int | None
+    unit_name: str
+    officer_ids: list[int]
+
+
+# Where a row of the briefs' statement comes from (its `src` column).
+_SHIFT, _OFFICER, _CHECKED_IN, _GIVES, _TAKES = range(5)
+
+
+@lru_cache(maxsize=4)
+def _briefs_statement(by: str, postgresql: bool = False):
+    """The briefs of some shifts in one statement, built once: the shifts (with their unit's
+    and leader's names), their officers (with names), check-ins and handovers, one UNION
+    ALL of plain columns over the shifts picked once (a CTE). `by`: "person", the published
+    shifts of :pid overlapping [:lo, :hi) (:since = lo − LONGEST_SHIFT, :until = hi +
+    LONGEST_SHIFT, as officer_of and overlapping bound them: the window's rows of the
+    (leader_person_id | unit_id, starts_at) and (person_id, shift_id) indexes, never a
+    person's history); "ids", the shifts :ids."""
+    columns = (Shift.id, Shift.version, Shift.unit_id, Shift.starts_at, Shift.ends_at,
+               Shift.state, Shift.leader_person_id)
+    if by == "person":
+        pid, lo, hi = bindparam("pid"), bindparam("lo"), bindparam("hi")
+        ending = (Shift.ends_at > lo, Shift.ends_at < bindparam("until"))
+        # id + 0: see officer_of (the primary key would be walked for min(id)).
+        first_id = select(func.min(Shift.id + 0)).where(*ending).scalar_subquery()
+        last_id = select(func.max(Shift.id + 0)).where(*ending).scalar_subquery()
+        officer = Shift.id.in_(select(ShiftOfficer.shift_id).where(
+            ShiftOfficer.person_id == pid, ShiftOfficer.shift_id.between(first_id, last_id)))
+        picked = (select(*columns).join(Roster, Roster.id == Shift.roster_id)
+                  .where(Roster.status == "published", Shift.starts_at < hi, Shift.ends_at > lo,
+                         Shift.starts_at > bindparam("since"),
+                         or_(Shift.leader_person_id == pid, officer)))
+    else:
+        picked = select(*columns).where(
+            Shift.id == any_(bindparam("ids", type_=ARRAY(Integer))) if postgresql
+            else Shift.id.in_(bindparam("ids", expanding=True)))
+    mine = picked.cte("mine")
+    leader = aliased(Person)
+    none_int, none_text, none_at = (cast(null(), Integer), cast(null(), String),
+                                    cast(null(), Shift.starts_at.type))
+
+    def part(src, shift_id, n1, n2, n3, t1, t2, at1, at2):
+        return select(literal_column(str(src), Integer).label("src"), shift_id.label("shift_id"),
+                      n1.label("n1"), n2.label("n2"), n3.label("n3"), t1.label("t1"),
+                      t2.label("t2"), at1.label("at1"), at2.label("at2"))
+
+    return union_all(
+        part(_SHIFT, mine.c.id, mine.c.version, mine.c.unit_id, mine.c.leader_person_id,
+             mine.c.state, Unit.name, mine.c.starts_at, mine.c.ends_at)
+        .select_from(mine).outerjoin(Unit, Unit.id == mine.c.unit_id),
+        # The leader's name apart from the shift: a person named once per brief.
+        part(_OFFICER, mine.c.id, none_int, leader.id, none_int, none_text, leader.name,
+             none_at, none_at)
+        .select_from(mine).join(leader, leader.id == mine.c.leader_person_id),
+        part(_OFFICER, ShiftOfficer.shift_id, ShiftOfficer.id, ShiftOfficer.person_id, none_int,
+             none_text, Person.name, none_at, none_at)
+        .select_from(mine).join(ShiftOfficer, ShiftOfficer.shift_id == mine.c.id)
+        .outerjoin(Person, Person.id == ShiftOfficer.person_id),
+        part(_CHECKED_IN, CheckIn.shift_id, none_int, CheckIn.person_id,
+             cast(CheckIn.late, Integer), none_text, none_text, CheckIn.at, none_at)
+        .select_from(mine).join(CheckIn, CheckIn.shift_id == mine.c.id),
+        part(_GIVES, Handover.outgoing_shift_id, Handover.id, none_int, none_int, none_text,
+             none_text, none_at, none_at)
+        .select_from(mine).join(Handover, Handover.outgoing_shift_id == mine.c.id),
+        part(_TAKES, Handover.incoming_shift_id, Handover.id, none_int, none_int, none_text,
+             none_text, none_at, none_at)
+        .select_from(mine).join(Handover, Handover.incoming_shift_id == mine.c.id))
+
+
+def _read_briefs(s: Session, by: str, params: dict, pid: int | None = None) -> list[ShiftBrief]:
+    """The briefs of `_briefs_statement(by)`, in start order."""
+    s.flush()   # a transaction's changes first: read on the connection, without autoflush
+    conn = s.connection()
+    rows = conn.execute(_briefs_statement(by, conn.dialect.name == "postgresql"), params).all()
+    shifts: dict[int, _ShiftRow] = {}
+    officers: dict[int, list[tuple[int, int]]] = {}
+    names: dict[int, str] = {}
+    check_ins: dict[int, list] = {}
+    outs: dict[int, int] = {}
+    ins: dict[int, int] = {}
+    for src, sid, n1, n2, n3, t1, t2, at1, at2 in rows:
+        if src == _SHIFT:
+            shifts[sid] = _ShiftRow(sid, n1, n2, at1, at2, t1, n3, t2 if t2 is not None else "", [])
+        elif src == _OFFICER:
+            if t2 is not None:
+                names[n2] = t2
+            if n1 is not None:
+                officers.setdefault(sid, []).append((n1, n2))
+        elif src == _CHECKED_IN:
+            check_ins.setdefault(sid, []).append((at1, n2, bool(n3)))
+        else:   # the handover a shift gives or takes (one each: the newest, as handover_for_shift)
+            side = outs if src == _GIVES else ins
+            side[sid] = max(n1, side.get(sid, n1))
+    ref = lambda p: PersonRef(p, names.get(p, f"编号{p}"))  # noqa: E731
+    out = []
+    for sh in sorted(shifts.values(), key=lambda r: (r.starts_at, r.id)):
+        sh.officer_ids.extend(p for _id, p in sorted(officers.get(sh.id, ())))
+        out.append(ShiftBrief(
+            sh.id, sh.version, sh.unit_id, sh.unit_name, sh.starts_at, sh.ends_at,
+            shift_label(shift_facts(sh)), sh.state, tuple(ref(p) for p in sh.officer_ids),
+            ref(sh.leader_person_id) if sh.leader_person_id else None,
+            # in time order; at the same time, by person (as the (shift_id, person_id) index
+            # gave them before)
+            tuple(CheckInRow(p, names.get(p, ""), at, late)
+                  for at, p, late in sorted(check_ins.get(sh.id, ()))),
+            _role(sh, pid), outs.get(sh.id), ins.get(sh.id)))
+    return out
 
 
 def _briefs(s: Session, shifts: list[Shift], pid: int | None = None) -> list[ShiftBrief]:
+    """The briefs of `shifts` (in start order), read again in one statement."""
     if not shifts:
         return []
-    ids = [sh.id for sh in shifts]
-    names = _names(s, shifts)
-    units = dict(s.execute(select(Unit.id, Unit.name).where(
-        Unit.id.in_({sh.unit_id for sh in shifts}))).all())
-    check_ins = _check_ins(s, ids)
-    outs, ins = {}, {}
-    for hid, out_id, in_id in s.execute(select(Handover.id, Handover.outgoing_shift_id,
-                                               Handover.incoming_shift_id).where(
-            or_(Handover.outgoing_shift_id.in_(ids), Handover.incoming_shift_id.in_(ids)))):
-        outs[out_id] = hid
-        ins[in_id] = hid
-    return [_brief(sh, units.get(sh.unit_id, ""), names, check_ins.get(sh.id, []), _role(sh, pid),
-                   outs.get(sh.id), ins.get(sh.id)) for sh in shifts]
+    return _read_briefs(s, "ids", {"ids": [sh.id for sh in shifts]}, pid)
 
 
 def shift_brief(actor: Actor, shift_id: int) -> ShiftBrief:

@@ -131,6 +131,39 @@ def test_my_shifts(july):
     assert mine[0].id == july.a.id and mine[0].role == "officer" and mine[0].state_label == "待值班"
 
 
+class _Reads(SelectCounter):
+    """The statements that read, a WITH … SELECT included."""
+
+    def count(self, _conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            self.append(statement)
+
+
+def test_my_shifts_in_one_statement_with_people_check_ins_and_handovers(july, provider):
+    """The actor's shifts with their unit, officers, leader, check-ins and handovers: one
+    statement, however many of each (five before: officers, names, units, check-ins and
+    handovers read one after another)."""
+    july.clock.set(july.a.starts_at - timedelta(minutes=30))
+    with _Reads() as before:
+        bare = shifts.my_shifts(july.actor["a"])
+    view = _prepared(july)
+    with _Reads() as after:
+        mine = shifts.my_shifts(july.actor["a"])
+    assert len(before) == len(after) == 1
+    a = next(b for b in mine if b.id == july.a.id)
+    assert [b.id for b in bare] == [b.id for b in mine]
+    assert a.unit_name == "柏泉村"
+    assert [o.name for o in a.officers] == [o.name for o in july.a.officers]
+    assert a.leader == july.a.leader
+    assert [(c.person_id, c.name, c.late) for c in a.check_ins] == [
+        (july.a.officers[0].id, july.a.officers[0].name, False)]
+    assert a.outgoing_handover_id == view.id and a.role == "officer" and a.state == "on_duty"
+    b = shifts.shift_brief(july.admin, july.b.id)
+    assert b.incoming_handover_id == view.id and b.role is None
+    assert view.outgoing == shifts.shift_brief(july.admin, july.a.id)
+    assert view.incoming == b
+
+
 # ---------------------------------------------------------------- the handover (第十三、十四条)
 
 def test_handover_both_signed_moves_both_shifts_in_one_transaction(july, provider):
