@@ -35,7 +35,7 @@ from rules.handover import FINDINGS, PARTY_LABELS, ItemFacts, Responsibility, re
 from rules.staffing import LONGEST_SHIFT, shift_label
 from services import audit, auth, clock, open_items, view_cache
 from services.daily import logbook
-from services.errors import DomainError, PermissionDenied, ValidationError
+from services.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from services.permissions import Actor, require, scoped_unit
 from services.roster_common import (
     PersonRef, get_or_404, load_for_edit, shift_facts,
@@ -483,19 +483,81 @@ def _item_row(item: HandoverItem, inc: Shift, names: dict[int, str], now: dateti
                    PersonRef(pid, names.get(pid, "")) if pid else None, r.finding, r.message)
 
 
-def _view(s: Session, h: Handover) -> HandoverView:
-    out, inc = s.get(Shift, h.outgoing_shift_id), s.get(Shift, h.incoming_shift_id)
-    briefs = {b.id: b for b in _briefs(s, [out, inc])}
-    users = dict(s.execute(select(User.id, User.display_name).where(User.id.in_(
-        [u for u in (h.outgoing_confirmed_by_id, h.incoming_confirmed_by_id) if u]))).all())
-    names = _names(s, [out, inc], {i.responsible_person_id for i in h.items if i.responsible_person_id})
-    now = clock.now()
+class _ItemCols(NamedTuple):
+    """A handover item as its row reads it (item_responsibility takes it as an item)."""
+
+    id: int
+    kind: str
+    ref_id: str
+    title: str
+    since: datetime | None
+    due_at: datetime | None
+    passed_on: bool
+    acknowledged_at: datetime | None
+    acted_on_at: datetime | None
+    responsible_person_id: int | None
+
+
+class _IncomingEnd(NamedTuple):
+    """What item_responsibility reads of the incoming shift."""
+
+    handed_over_at: datetime | None
+    ends_at: datetime
+
+
+@lru_cache(maxsize=1)
+def _handover_statement():
+    """A handover with its items (a row each, in id order, none: one row of NULLs), the
+    outgoing shift's unit, the incoming shift's end, the signers' and the responsible
+    people's names: one statement, built once. Parameter :handover."""
+    out, inc = aliased(Shift), aliased(Shift)
+    out_user, in_user = aliased(User), aliased(User)
+    return (select(Handover.id, Handover.version, Handover.state, Handover.summary,
+                   Handover.equipment, Handover.created_at, Handover.outgoing_shift_id,
+                   Handover.incoming_shift_id, out.unit_id, inc.handed_over_at, inc.ends_at,
+                   out_user.display_name, Handover.outgoing_confirmed_at, in_user.display_name,
+                   Handover.incoming_confirmed_at,
+                   HandoverItem.id, HandoverItem.kind, HandoverItem.ref_id, HandoverItem.title,
+                   HandoverItem.since, HandoverItem.due_at, HandoverItem.passed_on,
+                   HandoverItem.acknowledged_at, HandoverItem.acted_on_at,
+                   HandoverItem.responsible_person_id, Person.name)
+            .join(out, out.id == Handover.outgoing_shift_id)
+            .join(inc, inc.id == Handover.incoming_shift_id)
+            .outerjoin(out_user, out_user.id == Handover.outgoing_confirmed_by_id)
+            .outerjoin(in_user, in_user.id == Handover.incoming_confirmed_by_id)
+            .outerjoin(HandoverItem, HandoverItem.handover_id == Handover.id)
+            .outerjoin(Person, Person.id == HandoverItem.responsible_person_id)
+            .where(Handover.id == bindparam("handover")).order_by(HandoverItem.id))
+
+
+def _handover_rows(s: Session, handover_id: int) -> list:
+    """The rows of `_handover_statement` (the transaction's changes first: read on the
+    connection, without autoflush); NotFound when there is no such handover."""
+    s.flush()
+    rows = s.connection().execute(_handover_statement(), {"handover": handover_id}).all()
+    if not rows:
+        raise NotFound("交接记录不存在")
+    return rows
+
+
+def _view_of(s: Session, rows: list) -> HandoverView:
+    """The view of `_handover_rows`, with both shifts' briefs read in one more statement."""
+    (hid, version, state, summary, equipment, created_at, out_id, in_id, _unit, handed_over_at,
+     ends_at, out_by, out_at, in_by, in_at) = rows[0][:15]
+    briefs = {b.id: b for b in _read_briefs(s, "ids", {"ids": [out_id, in_id]})}
+    inc, now = _IncomingEnd(handed_over_at, ends_at), clock.now()
+    names = {r[24]: r[25] for r in rows if r[24] is not None and r[25] is not None}
     return HandoverView(
-        h.id, h.version, h.state, briefs[out.id], briefs[inc.id], h.summary,
-        [EquipmentCheck(e.get("item", ""), e.get("ok"), e.get("note", "")) for e in h.equipment or []],
-        [_item_row(i, inc, names, now) for i in h.items], h.created_at,
-        users.get(h.outgoing_confirmed_by_id), h.outgoing_confirmed_at,
-        users.get(h.incoming_confirmed_by_id), h.incoming_confirmed_at)
+        hid, version, state, briefs[out_id], briefs[in_id], summary,
+        [EquipmentCheck(e.get("item", ""), e.get("ok"), e.get("note", "")) for e in equipment or []],
+        [_item_row(_ItemCols(*r[15:25]), inc, names, now) for r in rows if r[15] is not None],
+        created_at, out_by, out_at, in_by, in_at)
+
+
+def _view(s: Session, h: Handover) -> HandoverView:
+    """The handover as pages show it, read again after the transaction's changes: two
+    statements (the handover with its items and names, then both shifts' briefs)."""
+    return _view_of(s, _handover_rows(s, h.id))
 
 
 def _add_items(s: Session, h: Handover, found: list[open_items.OpenItem]) -> int:
@@ -767,10 +829,11 @@ def incoming_signers(actor: Actor, handover_id: int) -> list[Signer]:
 
 
 def handover_view(actor: Actor, handover_id: int) -> HandoverView:
+    """The handover with its items and both shifts' briefs: two statements."""
     with reading() as s:
-        h = get_or_404(s, Handover, handover_id, "交接记录")
-        require(actor, "roster.read", s.get(Shift, h.outgoing_shift_id).unit_id)
-        return _view(s, h)
+        rows = _handover_rows(s, handover_id)
+        require(actor, "roster.read", rows[0][8])   # the outgoing shift's unit
+        return _view_of(s, rows)
 
 
 def handover_for_shift(actor: Actor, shift_id: int, side: str = "outgoing") -> HandoverView | None:

@@ -162,6 +162,10 @@ def test_my_shifts_in_one_statement_with_people_check_ins_and_handovers(july, pr
     assert b.incoming_handover_id == view.id and b.role is None
     assert view.outgoing == shifts.shift_brief(july.admin, july.a.id)
     assert view.incoming == b
+    # the handover with its items and names, then both shifts' briefs (nine before)
+    with _Reads() as reads:
+        again = shifts.handover_view(july.admin, view.id)
+    assert len(reads) == 2 and again == view
 
 
 # ---------------------------------------------------------------- the handover (第十三、十四条)
