@@ -133,7 +133,8 @@ _GROUP = {_PASSED: 1, _FED: 1, _REPORTED: 2, _NOTIFIED: 1, _DONE: 2}
 _SUB = {_FED: 1}
 # The columns every part of the statement gives, NULL where it has nothing.
 _SLOTS = (("k1", Integer), ("k2", Integer), ("i1", Integer), ("i2", Integer), ("i3", Integer),
-          *((f"s{n}", Text) for n in range(1, 11)), ("d1", UTCDateTime))
+          *((f"s{n}", Text) for n in range(1, 11)), ("d1", UTCDateTime), ("d2", UTCDateTime),
+          ("d3", UTCDateTime))
 
 
 def _part(src: int, at, **given):
@@ -146,11 +147,26 @@ def _part(src: int, at, **given):
 @lru_cache(maxsize=4)
 def _sources_statement(dialect: str, with_entries: bool):
     """Every source of a book in one statement, built once per dialect (UNION ALL of plain
-    columns, one part per kind of line: each a range on an indexed time of the window, never
-    the unit's whole history). Parameters :unit, :shift, :start, :end and, with the stored
-    entries of an open book, :book."""
+    columns, one part per table of records: each a range on an indexed time of the window,
+    never the unit's whole history; a record with several times, once, by a range on each).
+    Parameters :unit, :shift, :start, :end and, with the stored entries of an open book, :book.
+
+    PostgreSQL plans the statement each time it runs (custom plans: the window's values
+    decide them), most of its cost on the 10-year street: hence a part per table rather
+    than per time (an instruction given and reported back, a target passed on and fed
+    back, a hotline item signed, forwarded and done: BitmapOr of each time's index), and
+    names by key (a scalar subquery on the primary key) rather than joined (two hash joins
+    of the whole account table for a call's two names)."""
     unit, start, end = bindparam("unit"), bindparam("start"), bindparam("end")
-    owner, taker = aliased(User), aliased(User)
+
+    def user_name(key):
+        return select(User.display_name).where(User.id == key).scalar_subquery()
+
+    def person_name(key):
+        return select(Person.name).where(Person.id == key).scalar_subquery()
+
+    def unit_name(key):
+        return select(Unit.name).where(Unit.id == key).scalar_subquery()
 
     def within(column):
         return and_(column >= start, column < end)
@@ -165,15 +181,13 @@ def _sources_statement(dialect: str, with_entries: bool):
         return within(column)
 
     parts = [
-        _part(_CHECK_IN, CheckIn.at, k1=CheckIn.id, i1=cast(CheckIn.late, Integer), s1=Person.name)
-        .outerjoin(Person, Person.id == CheckIn.person_id)
+        _part(_CHECK_IN, CheckIn.at, k1=CheckIn.id, i1=cast(CheckIn.late, Integer),
+              s1=person_name(CheckIn.person_id))
         .where(CheckIn.shift_id == bindparam("shift")),
         _part(_CALL, Call.at, k1=Call.id, i1=Call.incident_id, i2=Call.verification_request_id,
               i3=Call.instruction_id, s1=Call.caller_unit, s2=Call.caller, s3=Call.number,
               s4=Call.kind, s5=Call.importance, s6=Call.summary, s7=Call.state, s8=Call.result,
-              s9=owner.display_name, s10=taker.display_name)
-        .outerjoin(owner, owner.id == Call.owner_user_id)
-        .outerjoin(taker, taker.id == Call.taken_by_id)
+              s9=user_name(Call.owner_user_id), s10=user_name(Call.taken_by_id))
         .where(Call.unit_id == unit, within(Call.at)),
         # The window's events, then their incidents.
         _part(_EVENT, IncidentEvent.at, k1=IncidentEvent.id, i1=IncidentEvent.incident_id,
@@ -186,36 +200,30 @@ def _sources_statement(dialect: str, with_entries: bool):
               s3=VerificationRequest.state)
         .where(VerificationRequest.unit_id == unit, VerificationRequest.incident_id.is_(None),
                within(VerificationRequest.logged_at)),
-        # Instructions and their targets: each time a range on its own index, then the unit.
+        # An instruction given or reported back in the window, once with both times (a
+        # range on each time's index; _lines makes a line of each time in the window).
         _part(_GIVEN, Instruction.given_at, k1=Instruction.id, s1=Instruction.leader_name,
-              s2=Instruction.text)
-        .where(picked(Instruction.id, Instruction.given_at), Instruction.unit_id == unit),
-        _part(_REPORTED, Instruction.reported_at, k1=Instruction.id, s1=Instruction.leader_name,
-              s2=Instruction.result)
-        .where(picked(Instruction.id, Instruction.reported_at), Instruction.unit_id == unit),
-    ]
-    for src, at in ((_PASSED, InstructionTarget.passed_on_at), (_FED, InstructionTarget.fed_back_at)):
-        parts.append(
-            _part(src, at, k1=Instruction.id, k2=InstructionTarget.id, s1=Instruction.leader_name,
-                  s2=Unit.name, s3=Person.name, s4=InstructionTarget.feedback_text,
-                  d1=InstructionTarget.feedback_due)
-            .select_from(InstructionTarget)
-            .join(Instruction, Instruction.id == InstructionTarget.instruction_id)
-            .outerjoin(Unit, Unit.id == InstructionTarget.unit_id)
-            .outerjoin(Person, Person.id == InstructionTarget.person_id)
-            .where(picked(InstructionTarget.id, at), Instruction.unit_id == unit))
-    # Hotline items signed, forwarded or done in the window: a range on each (unit, time) index.
-    parts += [
+              s2=Instruction.text, s3=Instruction.result, d2=Instruction.reported_at)
+        .where(or_(picked(Instruction.id, Instruction.given_at),
+                   picked(Instruction.id, Instruction.reported_at)), Instruction.unit_id == unit),
+        # A target passed on or fed back in the window, likewise; then its instruction.
+        _part(_PASSED, InstructionTarget.passed_on_at, k1=Instruction.id, k2=InstructionTarget.id,
+              s1=Instruction.leader_name, s2=unit_name(InstructionTarget.unit_id),
+              s3=person_name(InstructionTarget.person_id), s4=InstructionTarget.feedback_text,
+              d1=InstructionTarget.feedback_due, d2=InstructionTarget.fed_back_at)
+        .select_from(InstructionTarget)
+        .join(Instruction, Instruction.id == InstructionTarget.instruction_id)
+        .where(or_(picked(InstructionTarget.id, InstructionTarget.passed_on_at),
+                   picked(InstructionTarget.id, InstructionTarget.fed_back_at)),
+               Instruction.unit_id == unit),
+        # A hotline item signed, forwarded or done in the window, likewise: a range on each
+        # (unit, time) index.
         _part(_SIGNED, HotlineItem.signed_at, k1=HotlineItem.id, s1=HotlineItem.item_no,
-              s2=HotlineItem.content, s3=HotlineItem.state, d1=HotlineItem.deadline)
-        .where(HotlineItem.unit_id == unit, within(HotlineItem.signed_at)),
-        _part(_NOTIFIED, HotlineItem.notified_at, k1=HotlineItem.id, s1=HotlineItem.item_no,
-              s2=Person.name)
-        .outerjoin(Person, Person.id == HotlineItem.forwarded_to_person_id)
-        .where(HotlineItem.unit_id == unit, within(HotlineItem.notified_at)),
-        _part(_DONE, HotlineItem.done_at, k1=HotlineItem.id, s1=HotlineItem.item_no,
-              s2=HotlineItem.result)
-        .where(HotlineItem.unit_id == unit, within(HotlineItem.done_at)),
+              s2=HotlineItem.content, s3=HotlineItem.state,
+              s4=person_name(HotlineItem.forwarded_to_person_id), s5=HotlineItem.result,
+              d1=HotlineItem.deadline, d2=HotlineItem.notified_at, d3=HotlineItem.done_at)
+        .where(or_(*(and_(HotlineItem.unit_id == unit, within(at)) for at in (
+            HotlineItem.signed_at, HotlineItem.notified_at, HotlineItem.done_at)))),
     ]
     if with_entries:
         parts.append(
@@ -243,72 +251,93 @@ class _Stored(NamedTuple):
     details: dict | None = None
 
 
-def _lines(rows) -> tuple[list[Line], list[_Stored]]:
+# The other times of a row that has several (an instruction given and reported back, a
+# target passed on and fed back, a hotline item signed, forwarded and done): their slots.
+_MORE_TIMES = {_GIVEN: ((_REPORTED, "d2"),), _PASSED: ((_FED, "d2"),),
+               _SIGNED: ((_NOTIFIED, "d2"), (_DONE, "d3"))}
+
+
+def _times(r, start: datetime, end: datetime) -> list[tuple[int, datetime]]:
+    """(source, time) of each line a row of the sources' statement makes: one for each of
+    its times in the window [start, end)."""
+    more = _MORE_TIMES.get(r.src)
+    if more is None:
+        return [(r.src, r.at)]
+    return [(src, at) for src, at in ((r.src, r.at), *((m, getattr(r, slot)) for m, slot in more))
+            if at is not None and start <= at < end]
+
+
+def _lines(rows, span: tuple[datetime, datetime]) -> tuple[list[Line], list[_Stored]]:
     """The sources' rows as log lines in time order, and the stored entries among them
     (in id order)."""
+    keyed: list[tuple] = []
+    stored: list[EntryRow] = []
+    start, end = span
+    for r in rows:
+        if r.src == _ENTRY:
+            stored.append(_Stored(r.k1, r.at, r.s1, r.s2, r.s3, r.s4, r.s5, r.s6, r.i1, bool(r.i2)))
+            continue
+        for src, at in _times(r, start, end):
+            keyed.append(_line(src, at, r))
+    keyed.sort(key=lambda x: x[0])
+    stored.sort(key=lambda e: e.id)
+    return [line for _key, line in keyed], stored
+
+
+def _line(src: int, at: datetime, r) -> tuple[tuple, Line]:
+    """The line of source `src` at `at` of row `r`, with its place in the book's order."""
     from services.daily.calls import IMPORTANCE_LABELS, KIND_LABELS as CALL_KINDS, STATE_LABELS
     from services.daily.hotline import STATE_LABELS as HOTLINE_STATES
     from services.incidents.common import EVENT_LABELS
 
-    keyed: list[tuple] = []
-    stored: list[EntryRow] = []
-    for r in rows:
-        src, at = r.src, r.at
-        if src == _ENTRY:
-            stored.append(_Stored(r.k1, at, r.s1, r.s2, r.s3, r.s4, r.s5, r.s6, r.i1, bool(r.i2)))
-            continue
-        if src == _CHECK_IN:
-            name = r.s1 or ""
-            line = Line(at, "check_in", f"{name}到岗签到" + ("（迟到，第十四条）" if r.i1 else ""),
-                        source_kind="check_in", source_id=str(r.k1), author=name)
-        elif src == _CALL:
-            who = "，".join(x for x in (r.s1, r.s2, r.s3) if x) or "未留姓名"
-            links = [x for x in (f"已转突发事件#{r.i1}" if r.i1 else "",
-                                 f"已登记核报#{r.i2}" if r.i2 else "",
-                                 f"已登记领导批示#{r.i3}" if r.i3 else "") if x]
-            handling = "；".join([f"{STATE_LABELS[r.s7]}" + (f"：{r.s8}" if r.s8 else ""),
-                                 f"首接负责：{r.s9 or ''}", *links])
-            line = Line(at, "call", f"【{CALL_KINDS.get(r.s4, r.s4)}·"
-                                    f"{IMPORTANCE_LABELS.get(r.s5, '')}】{who}：{r.s6}",
-                        handling, "call", str(r.k1), r.s10 or "")
-        elif src == _EVENT:
-            label = EVENT_LABELS.get(r.s1, r.s1)
-            line = Line(at, "incident", f"【{r.s6}】{label}" + (f"：{r.s2}" if r.s2 else ""),
-                        f"{r.s3} → {r.s4}" if r.s4 and r.s3 else "", "incident", str(r.i1),
-                        r.s5, {"event_id": r.k1, "kind": r.s1})
-        elif src == _VERIFICATION:
-            line = Line(at, "verification", f"{r.s1}核报：{r.s2}",
-                        "已反馈" if r.s3 == "answered" else "待反馈", "verification_request",
-                        str(r.k1))
-        elif src == _GIVEN:
-            line = Line(at, "instruction", f"{r.s1}批示（原文）：{r.s2}", "", "instruction", str(r.k1))
-        elif src == _PASSED:
-            line = Line(at, "instruction",
-                        f"传达{r.s1}批示至{r.s2 or r.s3 or ''}，要求{_local(r.d1)}前反馈", "",
-                        "instruction", str(r.k1))
-        elif src == _FED:
-            late = "（逾期）" if at > r.d1 else ""
-            line = Line(at, "instruction",
-                        f"{r.s2 or r.s3 or ''}反馈{r.s1}批示落实情况{late}：{r.s4}", "",
-                        "instruction", str(r.k1))
-        elif src == _REPORTED:
-            line = Line(at, "instruction", f"向{r.s1}回复批示落实情况：{r.s2}", "已办结",
-                        "instruction", str(r.k1))
-        elif src == _SIGNED:
-            due = f"，办理时限{_local(r.d1)}" if r.d1 else ""
-            line = Line(at, "hotline", f"签收市长热线代办事项{r.s1}：{r.s2}{due}",
-                        HOTLINE_STATES.get(r.s3, r.s3), "hotline_item", str(r.k1))
-        elif src == _NOTIFIED:
-            line = Line(at, "hotline", f"市长热线事项{r.s1}转发通知{r.s2 or ''}", "",
-                        "hotline_item", str(r.k1))
-        else:   # _DONE
-            line = Line(at, "hotline", f"市长热线事项{r.s1}办结：{r.s2}", "", "hotline_item",
-                        str(r.k1))
-        keyed.append(((at, _SEQ[line.kind], r.k1, _GROUP.get(src, 0), r.k2 or 0,
-                       _SUB.get(src, 0)), line))
-    keyed.sort(key=lambda x: x[0])
-    stored.sort(key=lambda e: e.id)
-    return [line for _key, line in keyed], stored
+    if src == _CHECK_IN:
+        name = r.s1 or ""
+        line = Line(at, "check_in", f"{name}到岗签到" + ("（迟到，第十四条）" if r.i1 else ""),
+                    source_kind="check_in", source_id=str(r.k1), author=name)
+    elif src == _CALL:
+        who = "，".join(x for x in (r.s1, r.s2, r.s3) if x) or "未留姓名"
+        links = [x for x in (f"已转突发事件#{r.i1}" if r.i1 else "",
+                             f"已登记核报#{r.i2}" if r.i2 else "",
+                             f"已登记领导批示#{r.i3}" if r.i3 else "") if x]
+        handling = "；".join([f"{STATE_LABELS[r.s7]}" + (f"：{r.s8}" if r.s8 else ""),
+                             f"首接负责：{r.s9 or ''}", *links])
+        line = Line(at, "call", f"【{CALL_KINDS.get(r.s4, r.s4)}·"
+                                f"{IMPORTANCE_LABELS.get(r.s5, '')}】{who}：{r.s6}",
+                    handling, "call", str(r.k1), r.s10 or "")
+    elif src == _EVENT:
+        label = EVENT_LABELS.get(r.s1, r.s1)
+        line = Line(at, "incident", f"【{r.s6}】{label}" + (f"：{r.s2}" if r.s2 else ""),
+                    f"{r.s3} → {r.s4}" if r.s4 and r.s3 else "", "incident", str(r.i1),
+                    r.s5, {"event_id": r.k1, "kind": r.s1})
+    elif src == _VERIFICATION:
+        line = Line(at, "verification", f"{r.s1}核报：{r.s2}",
+                    "已反馈" if r.s3 == "answered" else "待反馈", "verification_request",
+                    str(r.k1))
+    elif src == _GIVEN:
+        line = Line(at, "instruction", f"{r.s1}批示（原文）：{r.s2}", "", "instruction", str(r.k1))
+    elif src == _PASSED:
+        line = Line(at, "instruction",
+                    f"传达{r.s1}批示至{r.s2 or r.s3 or ''}，要求{_local(r.d1)}前反馈", "",
+                    "instruction", str(r.k1))
+    elif src == _FED:
+        late = "（逾期）" if at > r.d1 else ""
+        line = Line(at, "instruction",
+                    f"{r.s2 or r.s3 or ''}反馈{r.s1}批示落实情况{late}：{r.s4}", "",
+                    "instruction", str(r.k1))
+    elif src == _REPORTED:
+        line = Line(at, "instruction", f"向{r.s1}回复批示落实情况：{r.s3}", "已办结",
+                    "instruction", str(r.k1))
+    elif src == _SIGNED:
+        due = f"，办理时限{_local(r.d1)}" if r.d1 else ""
+        line = Line(at, "hotline", f"签收市长热线代办事项{r.s1}：{r.s2}{due}",
+                    HOTLINE_STATES.get(r.s3, r.s3), "hotline_item", str(r.k1))
+    elif src == _NOTIFIED:
+        line = Line(at, "hotline", f"市长热线事项{r.s1}转发通知{r.s4 or ''}", "",
+                    "hotline_item", str(r.k1))
+    else:   # _DONE
+        line = Line(at, "hotline", f"市长热线事项{r.s1}办结：{r.s5}", "", "hotline_item",
+                    str(r.k1))
+    return (at, _SEQ[line.kind], r.k1, _GROUP.get(src, 0), r.k2 or 0, _SUB.get(src, 0)), line
 
 
 def _read_sources(s: Session, unit_id: int, shift_id: int, span: tuple[datetime, datetime],
@@ -318,7 +347,7 @@ def _read_sources(s: Session, unit_id: int, shift_id: int, span: tuple[datetime,
     if with_entries:
         params["book"] = book_id
     statement = _sources_statement(s.get_bind().dialect.name, with_entries)
-    return _lines(s.connection().execute(statement, params))
+    return _lines(s.connection().execute(statement, params), span)
 
 
 def compile_lines(s: Session, sh: Shift, span: tuple[datetime, datetime] | None = None) -> list[Line]:
