@@ -279,8 +279,9 @@ def test_the_log_book_of_a_busy_shift_in_time_order(day):
 def test_an_open_book_is_compiled_in_few_reads_each_a_range_on_an_index(day):
     """Issue 7: the sources are read within the shift's window by indexed times (not every
     instruction, target and hotline item the unit ever had): two reads for the book, however
-    long the history — the shift with its head, book and handovers, then every source with
-    the book's stored entries in one statement."""
+    long the history — the shift with its head, book and handovers (on the page, with the
+    shifts offered), then every source with the book's people and stored entries in one
+    statement."""
     from sqlalchemy import event
 
     from services import view_cache
@@ -305,10 +306,11 @@ def test_an_open_book_is_compiled_in_few_reads_each_a_range_on_an_index(day):
     texts = "\n".join(e.text for e in desk.book.entries)
     assert "签收市长热线代办事项RX20260701009" in texts and "转发通知" in texts
     assert "王书记批示（原文）" in texts and "某社区反馈王书记批示落实情况" in texts
-    # the data version, the units and the shifts offered, then the book's two: the shift
-    # (officers, names, unit, book, handovers), and the check-ins, calls, incident events,
-    # verifications, instructions, hotline items and stored entries
-    assert len(sql) == 5, sql
+    # the data version, the units and the shifts offered with their heads (unit, book,
+    # handovers), then the book: the officers and leader with their names, the stored
+    # entries, the check-ins, calls, incident events, verifications, instructions and
+    # hotline items
+    assert len(sql) == 4, sql
     if bind.dialect.name == "sqlite":       # (the session's connection)
         for statement, params in seen:
             if any(f"FROM {t}" in statement for t in ("instruction", "hotline_item")):

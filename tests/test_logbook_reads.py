@@ -1,5 +1,6 @@
-"""The log book read in two statements (the shift with its head, then every source of its
-records in one UNION ALL) compiles the same book, line for line, as the reads it replaced
+"""The log book read in two statements (the shift's head, then its people, stored entries and
+every source of its records in one UNION ALL; on the page, the head comes with the shifts
+offered) compiles the same book, line for line, as the reads it replaced
 (tests/logbook_reference.py: one read per source, the shift as a mapped object), on SQLite
 and PostgreSQL; and the number of statements does not grow with the shift's records."""
 from datetime import date, timedelta
@@ -93,7 +94,7 @@ def test_an_open_book_with_its_handover_begun_then_sealed_is_compiled_as_before(
 
 
 def test_the_open_book_is_two_statements_however_many_records(day):
-    counts = []
+    counts, alone = [], []
     for busy in (False, True):
         if busy:
             _rich_shift(day)
@@ -102,5 +103,11 @@ def test_the_open_book_is_two_statements_however_many_records(day):
             desk = logbook.desk(day.oa, day.unit, day.a.id)
         counts.append(len(sql))
         assert desk.book.entries
-    # the data version, the units, the shifts offered; the shift with its head, the sources
-    assert counts == [5, 5], counts
+        with SelectCounter() as sql:
+            assert logbook.log_book(day.oa, day.a.id) == desk.book
+        alone.append(len(sql))
+    # the data version, the units, the shifts offered with their heads; the book (its
+    # people, stored entries and sources)
+    assert counts == [4, 4], counts
+    # alone: the shift's head, the book
+    assert alone == [2, 2], alone

@@ -25,9 +25,9 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import (Integer, Text, and_, bindparam, cast, func, literal_column, null, or_,
-                        select, union, union_all)
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import (JSON, Integer, Text, and_, bindparam, cast, func, literal_column, null,
+                        or_, select, union, union_all)
+from sqlalchemy.orm import Session
 
 from models.auth import User
 from models.daily import Call, HotlineItem, Instruction, InstructionTarget, LogBook, LogEntry
@@ -125,7 +125,7 @@ def _in(column, start: datetime, end: datetime):
 
 # Where a line of the sources' statement comes from (its `src` column).
 (_CHECK_IN, _CALL, _EVENT, _VERIFICATION, _GIVEN, _PASSED, _FED, _REPORTED, _SIGNED,
- _NOTIFIED, _DONE, _ENTRY) = range(12)
+ _NOTIFIED, _DONE, _ENTRY, _OFFICER, _LEADER) = range(14)
 # Lines of one source at the same time, in the order they were listed when each source was
 # read apart: an instruction's original, then each target passed on and fed back, then its
 # report; a hotline item signed, forwarded, done.
@@ -134,7 +134,7 @@ _SUB = {_FED: 1}
 # The columns every part of the statement gives, NULL where it has nothing.
 _SLOTS = (("k1", Integer), ("k2", Integer), ("i1", Integer), ("i2", Integer), ("i3", Integer),
           *((f"s{n}", Text) for n in range(1, 11)), ("d1", UTCDateTime), ("d2", UTCDateTime),
-          ("d3", UTCDateTime))
+          ("d3", UTCDateTime), ("j1", JSON))
 
 
 def _part(src: int, at, **given):
@@ -145,11 +145,45 @@ def _part(src: int, at, **given):
 
 
 @lru_cache(maxsize=4)
-def _sources_statement(dialect: str, with_entries: bool):
-    """Every source of a book in one statement, built once per dialect (UNION ALL of plain
-    columns, one part per table of records: each a range on an indexed time of the window,
-    never the unit's whole history; a record with several times, once, by a range on each).
-    Parameters :unit, :shift, :start, :end and, with the stored entries of an open book, :book.
+def _sources_statement(dialect: str):
+    """The sources of a book (`_source_parts`) in one statement, built once per dialect."""
+    return union_all(*_source_parts(dialect))
+
+
+@lru_cache(maxsize=4)
+def _book_statement(dialect: str, sealed: bool):
+    """A book as its page reads it, in one statement built once per dialect: the shift's
+    officers (in the order they were put on) and leader with their names, its stored entries
+    and, open, its sources (`_source_parts`). Parameters :shift, :leader, :book and, open,
+    :unit, :start, :end."""
+    return union_all(*_people_parts(), _entries_part(),
+                     *(() if sealed else _source_parts(dialect)))
+
+
+def _people_parts():
+    nothing = cast(null(), UTCDateTime)
+    return (_part(_OFFICER, nothing, k1=ShiftOfficer.id, k2=ShiftOfficer.person_id,
+                  s1=select(Person.name).where(Person.id == ShiftOfficer.person_id)
+                  .scalar_subquery())
+            .where(ShiftOfficer.shift_id == bindparam("shift")),
+            _part(_LEADER, nothing, k1=Person.id, s1=Person.name)
+            .where(Person.id == bindparam("leader")))
+
+
+def _entries_part():
+    return (_part(_ENTRY, LogEntry.at, k1=LogEntry.id, i1=LogEntry.corrects_entry_id,
+                  i2=cast(LogEntry.is_addendum, Integer), s1=LogEntry.kind, s2=LogEntry.text,
+                  s3=LogEntry.handling, s4=LogEntry.author, s5=LogEntry.source_kind,
+                  s6=LogEntry.source_id, j1=LogEntry.details)
+            .where(LogEntry.log_book_id == bindparam("book")))
+
+
+@lru_cache(maxsize=4)
+def _source_parts(dialect: str) -> tuple:
+    """The parts of a statement reading every source of a book, built once per dialect:
+    plain columns, one part per table of records, each a range on an indexed time of the
+    window, never the unit's whole history; a record with several times once, by a range
+    on each. Parameters :unit, :shift, :start, :end.
 
     PostgreSQL plans the statement each time it runs (custom plans: the window's values
     decide them), most of its cost on the 10-year street: hence a part per table rather
@@ -225,14 +259,7 @@ def _sources_statement(dialect: str, with_entries: bool):
         .where(or_(*(and_(HotlineItem.unit_id == unit, within(at)) for at in (
             HotlineItem.signed_at, HotlineItem.notified_at, HotlineItem.done_at)))),
     ]
-    if with_entries:
-        parts.append(
-            _part(_ENTRY, LogEntry.at, k1=LogEntry.id, i1=LogEntry.corrects_entry_id,
-                  i2=cast(LogEntry.is_addendum, Integer), s1=LogEntry.kind, s2=LogEntry.text,
-                  s3=LogEntry.handling, s4=LogEntry.author, s5=LogEntry.source_kind,
-                  s6=LogEntry.source_id)
-            .where(LogEntry.log_book_id == bindparam("book")))
-    return union_all(*parts)
+    return tuple(parts)
 
 
 class _Stored(NamedTuple):
@@ -267,21 +294,38 @@ def _times(r, start: datetime, end: datetime) -> list[tuple[int, datetime]]:
             if at is not None and start <= at < end]
 
 
-def _lines(rows, span: tuple[datetime, datetime]) -> tuple[list[Line], list[_Stored]]:
-    """The sources' rows as log lines in time order, and the stored entries among them
-    (in id order)."""
+class _Read(NamedTuple):
+    """What a statement of `_source_parts`, `_entries_part` and `_people_parts` read."""
+
+    lines: list[Line]                       # in time order
+    stored: list[_Stored]                   # in id order
+    officers: list[tuple[int, str | None]]  # (person, name) in the order they were put on
+    leader_name: str | None
+
+
+def _lines(rows, span: tuple[datetime, datetime]) -> _Read:
+    """The rows as log lines in time order, the stored entries among them (in id order),
+    the officers and the leader's name."""
     keyed: list[tuple] = []
-    stored: list[EntryRow] = []
+    stored: list[_Stored] = []
+    officers: list[tuple[int, int, str | None]] = []
+    leader = None
     start, end = span
     for r in rows:
         if r.src == _ENTRY:
-            stored.append(_Stored(r.k1, r.at, r.s1, r.s2, r.s3, r.s4, r.s5, r.s6, r.i1, bool(r.i2)))
-            continue
-        for src, at in _times(r, start, end):
-            keyed.append(_line(src, at, r))
+            stored.append(_Stored(r.k1, r.at, r.s1, r.s2, r.s3, r.s4, r.s5, r.s6, r.i1, bool(r.i2),
+                                  r.j1))
+        elif r.src == _OFFICER:
+            officers.append((r.k1, r.k2, r.s1))
+        elif r.src == _LEADER:
+            leader = r.s1
+        else:
+            for src, at in _times(r, start, end):
+                keyed.append(_line(src, at, r))
     keyed.sort(key=lambda x: x[0])
     stored.sort(key=lambda e: e.id)
-    return [line for _key, line in keyed], stored
+    officers.sort()
+    return _Read([line for _key, line in keyed], stored, [(p, n) for _i, p, n in officers], leader)
 
 
 def _line(src: int, at: datetime, r) -> tuple[tuple, Line]:
@@ -340,22 +384,15 @@ def _line(src: int, at: datetime, r) -> tuple[tuple, Line]:
     return (at, _SEQ[line.kind], r.k1, _GROUP.get(src, 0), r.k2 or 0, _SUB.get(src, 0)), line
 
 
-def _read_sources(s: Session, unit_id: int, shift_id: int, span: tuple[datetime, datetime],
-                  book_id: int | None = None, *, with_entries: bool = False):
-    start, end = span
-    params = {"unit": unit_id, "shift": shift_id, "start": start, "end": end}
-    if with_entries:
-        params["book"] = book_id
-    statement = _sources_statement(s.get_bind().dialect.name, with_entries)
-    return _lines(s.connection().execute(statement, params), span)
-
-
 def compile_lines(s: Session, sh: Shift, span: tuple[datetime, datetime] | None = None) -> list[Line]:
     """The shift's records as log lines, in time order (free-text entries are stored, not here).
 
     Read in one statement (`_sources_statement`) within the shift's window `span` (`window`
     unless given)."""
-    return _read_sources(s, sh.unit_id, sh.id, span or window(s, sh))[0]
+    start, end = span = span or window(s, sh)
+    params = {"unit": sh.unit_id, "shift": sh.id, "start": start, "end": end}
+    conn = s.connection()
+    return _lines(conn.execute(_sources_statement(conn.dialect.name), params), span).lines
 
 
 def header(s: Session, sh: Shift, unit_name: str | None = None) -> dict:
@@ -600,7 +637,8 @@ def _row(n: int, e: LogEntry | _Stored) -> EntryRow:
 
 
 class _ShiftHead(NamedTuple):
-    """The shift as its book reads it, with its officers, names, unit, book and window."""
+    """The shift as its book reads it: its unit, leader, window, the handover it gave and
+    its book; its officers once the book's statement has read them."""
 
     id: int
     unit_id: int
@@ -608,84 +646,83 @@ class _ShiftHead(NamedTuple):
     starts_at: datetime
     ends_at: datetime
     leader_person_id: int | None
-    leader_name: str
-    officer_ids: tuple[int, ...]
-    officer_names: tuple[str, ...]
-    span: tuple[datetime, datetime]
+    handed_over_at: datetime | None
+    started: datetime | None          # the signature of the handover that started it
     given_handover_id: int | None
     book_id: int | None
     sealed_at: datetime | None
     seal_hash: str | None
+    officer_ids: tuple[int, ...] = ()
+
+    @property
+    def span(self) -> tuple[datetime, datetime]:
+        """The window of its records (see `window`)."""
+        return self.started or self.starts_at, self.handed_over_at or self.ends_at
 
 
-@lru_cache(maxsize=1)
-def _shift_statement():
-    """The shift with its officers (a row each, in the order they were put on), the names of
-    the officers and leader, its unit's name, its book's seal, the start of its window (the
-    signature of the handover that started it) and the handover it gave: one statement,
-    built once. Parameter :shift."""
-    leader, officer = aliased(Person), aliased(Person)
+def _head_columns() -> tuple:
+    """The columns of a _ShiftHead (the shift joined with its unit and its book), the start
+    of its window and the handover it gave by their indexes."""
     started = (select(Handover.incoming_confirmed_at)
                .where(Handover.incoming_shift_id == Shift.id, Handover.state == "signed")
                .order_by(Handover.id.desc()).limit(1).scalar_subquery())
     given = (select(Handover.id).where(Handover.outgoing_shift_id == Shift.id)
              .order_by(Handover.id.desc()).limit(1).scalar_subquery())
-    return (select(Shift.id, Shift.unit_id, Unit.name, Shift.starts_at, Shift.ends_at,
-                   Shift.leader_person_id, leader.name, Shift.handed_over_at, started, given,
-                   LogBook.id, LogBook.sealed_at, LogBook.seal_hash, ShiftOfficer.person_id,
-                   officer.name)
+    return (Shift.id, Shift.unit_id, Unit.name, Shift.starts_at, Shift.ends_at,
+            Shift.leader_person_id, Shift.handed_over_at, started, given, LogBook.id,
+            LogBook.sealed_at, LogBook.seal_hash)
+
+
+def _shift_head_of(row) -> _ShiftHead:
+    return _ShiftHead(row[0], row[1], row[2] if row[2] is not None else "", *row[3:12])
+
+
+@lru_cache(maxsize=1)
+def _shift_statement():
+    """The shift's head (`_head_columns`), built once. Parameter :shift."""
+    return (select(*_head_columns())
             .outerjoin(Unit, Unit.id == Shift.unit_id)
-            .outerjoin(leader, leader.id == Shift.leader_person_id)
             .outerjoin(LogBook, LogBook.shift_id == Shift.id)
-            .outerjoin(ShiftOfficer, ShiftOfficer.shift_id == Shift.id)
-            .outerjoin(officer, officer.id == ShiftOfficer.person_id)
-            .where(Shift.id == bindparam("shift")).order_by(ShiftOfficer.id))
+            .where(Shift.id == bindparam("shift")))
 
 
 def _shift_head(s: Session, shift_id: int) -> _ShiftHead:
-    rows = s.connection().execute(_shift_statement(), {"shift": shift_id}).all()
-    if not rows:
+    row = s.connection().execute(_shift_statement(), {"shift": shift_id}).first()
+    if row is None:
         raise NotFound("班次不存在")
-    (sid, unit_id, unit_name, starts_at, ends_at, leader_id, leader_name, handed_over_at,
-     started, given, book_id, sealed_at, digest, _p, _n) = rows[0]
-    officers = [(r[13], r[14]) for r in rows if r[13] is not None]
-    return _ShiftHead(sid, unit_id, unit_name if unit_name is not None else "", starts_at,
-                      ends_at, leader_id,
-                      (leader_name if leader_name is not None else "") if leader_id else "",
-                      tuple(p for p, _n in officers),
-                      tuple(n if n is not None else "" for _p, n in officers),
-                      (started or starts_at, handed_over_at or ends_at), given, book_id,
-                      sealed_at, digest)
+    return _shift_head_of(row)
 
 
-_STORED_COLUMNS = (LogEntry.id, LogEntry.at, LogEntry.kind, LogEntry.text, LogEntry.handling,
-                   LogEntry.author, LogEntry.source_kind, LogEntry.source_id,
-                   LogEntry.corrects_entry_id, LogEntry.is_addendum, LogEntry.details)
-
-
-def _view(s: Session, actor: Actor, shift_id: int, unit_name: str | None = None) -> LogBookView:
-    """The book of a shift, if the actor may read its unit's books: the shift with its head
-    in one statement; then a sealed book's stored entries, or an open book's sources and
-    stored entries in one more (and the handover it gave, if there is one)."""
-    sh = _shift_head(s, shift_id)
+def _view(s: Session, actor: Actor, shift_id: int, head: _ShiftHead | None = None) -> LogBookView:
+    """The book of a shift, if the actor may read its unit's books: the shift's head (one
+    statement, unless the caller has read it: `_choices`), then its officers and leader with
+    their names, its stored entries and, open, its sources in one more (and the handover
+    it gave, if there is one)."""
+    sh = head if head is not None else _shift_head(s, shift_id)
     require(actor, "logbook.read", sh.unit_id)
-    unit_name = unit_name if unit_name is not None else sh.unit_name
-    if sh.sealed_at is not None:
-        stored = [_Stored(*r) for r in s.execute(
-            select(*_STORED_COLUMNS).where(LogEntry.log_book_id == sh.book_id)
-            .order_by(LogEntry.id))]
+    sealed = sh.sealed_at is not None
+    params = {"shift": sh.id, "leader": sh.leader_person_id, "book": sh.book_id}
+    if not sealed:
+        params |= {"unit": sh.unit_id, "start": sh.span[0], "end": sh.span[1]}
+    conn = s.connection()
+    read = _lines(conn.execute(_book_statement(conn.dialect.name, sealed), params), sh.span)
+    sh = sh._replace(officer_ids=tuple(p for p, _n in read.officers))
+    officer_names = [n if n is not None else "" for _p, n in read.officers]
+    leader_name = (read.leader_name if read.leader_name is not None else "") \
+        if sh.leader_person_id else ""
+    stored = read.stored
+    if sealed:
         head = next((e.details for e in stored if e.kind == "header"), None) \
-            or _head(sh, unit_name, sh.leader_name, list(sh.officer_names))
+            or _head(sh, sh.unit_name, leader_name, officer_names)
         handover = next((e.details for e in stored if e.kind == "handover"), None)
         body = [e for e in stored if e.kind not in ("header", "handover") and not e.is_addendum]
         body.sort(key=lambda e: (e.at, _SEQ[e.kind], e.id))
         rows = [_row(n, e) for n, e in enumerate(body, start=1)]
     else:
-        head = _head(sh, unit_name, sh.leader_name, list(sh.officer_names))
-        lines, stored = _read_sources(s, sh.unit_id, sh.id, sh.span, sh.book_id, with_entries=True)
+        head = _head(sh, sh.unit_name, leader_name, officer_names)
         handover = (handover_section(s, None, s.get(Handover, sh.given_handover_id))
                     if sh.given_handover_id is not None else None)
-        merged = [(ln.at, _SEQ[ln.kind], 0, ln) for ln in lines]
+        merged = [(ln.at, _SEQ[ln.kind], 0, ln) for ln in read.lines]
         merged += [(e.at, _SEQ[e.kind], e.id, e) for e in stored if not e.is_addendum]
         merged.sort(key=lambda x: x[:3])
         rows = []
@@ -749,10 +786,14 @@ def unit_choices(actor: Actor) -> dict[int, str]:
         return common.unit_choices(s, scoped_unit(actor, "logbook.read"))
 
 
-def _choices(s: Session, now: datetime, days: int, unit_id: int | None) -> list[ShiftChoice]:
+def _choices(s: Session, now: datetime, days: int, unit_id: int | None,
+             heads: bool = False) -> list[ShiftChoice] | tuple[list[ShiftChoice], dict[int, _ShiftHead]]:
+    """The shifts of the last `days` days (newest first); `heads`: with each one's head
+    (`_head_columns`: the book of whichever is shown needs no statement of its own)."""
     since = now - timedelta(days=days)
-    q = (select(Shift.id, Shift.unit_id, Unit.name, Shift.starts_at, Shift.ends_at, Shift.state,
-                LogBook.sealed_at)
+    columns = (_head_columns() if heads else (Shift.id, Shift.unit_id, Unit.name,
+                                               Shift.starts_at, Shift.ends_at))
+    q = (select(*columns, Shift.state, LogBook.sealed_at)
          .join(Unit, Unit.id == Shift.unit_id)
          .outerjoin(LogBook, LogBook.shift_id == Shift.id)
          .where(Shift.starts_at <= now, Shift.starts_at > since - LONGEST_SHIFT,
@@ -760,8 +801,10 @@ def _choices(s: Session, now: datetime, days: int, unit_id: int | None) -> list[
     if unit_id is not None:
         q = q.where(Shift.unit_id == unit_id)
     rows = s.execute(q.order_by(Shift.starts_at.desc(), Shift.id.desc()).limit(200)).all()
-    return [ShiftChoice(sid, uid, name, start, end, state, sealed is not None)
-            for sid, uid, name, start, end, state, sealed in rows]
+    choices = [ShiftChoice(r[0], r[1], r[2], r[3], r[4], r[-2], r[-1] is not None) for r in rows]
+    if not heads:
+        return choices
+    return choices, {r[0]: _shift_head_of(r) for r in rows}
 
 
 def shift_choices(actor: Actor, days: int = 7, unit_id: int | None = None) -> list[ShiftChoice]:
@@ -830,14 +873,14 @@ def _desk(s: Session, actor: Actor, scope: int | None, unit_id: int | None,
         unit_id = actor.unit_id if actor.unit_id in units else next(iter(units), None)
     if unit_id is None:
         return BookDesk(units, None, [], None, None)
-    choices = _choices(s, now, days, unit_id)
+    choices, heads = _choices(s, now, days, unit_id, heads=True)
     ids = [c.shift_id for c in choices]
     if shift_id not in ids:
         current = _current(s, unit_id, now)
         shift_id = current if current in ids else (ids[0] if ids else None)
     book = None
     if shift_id is not None:
-        book = _view(s, actor, shift_id, next(c.unit_name for c in choices if c.shift_id == shift_id))
+        book = _view(s, actor, shift_id, heads[shift_id])
     return BookDesk(units, unit_id, choices, shift_id, book)
 
 
