@@ -294,7 +294,9 @@ class VerificationRequest(Versioned, Base):
     deadlines: Mapped[list[DeadlineRecord]] = relationship(
         back_populates="verification_request", order_by="DeadlineRecord.due_at")
 
-    __table_args__ = (Index("ix_verification_request_unit_state", "unit_id", "state"),)
+    __table_args__ = (Index("ix_verification_request_unit_state", "unit_id", "state"),
+                      # a shift's log book: the requests logged in its window (0014)
+                      Index("ix_verification_request_unit_logged", "unit_id", "logged_at"))
 
 
 class DeadlineTableSetting(Versioned, Base):
