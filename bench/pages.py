@@ -28,6 +28,7 @@ import time
 import uuid
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +44,7 @@ from bench.incidents import PG_ADMIN_URL, RESULTS, machine, migrate, ms, pct, pg
 from models import db as dbmod  # noqa: E402
 from models.db import make_engine  # noqa: E402
 from navigation import PAGES, _allowed  # noqa: E402
-from services import view_cache  # noqa: E402
+from services import clock, view_cache  # noqa: E402
 from services.permissions import Actor  # noqa: E402
 
 TARGET_P95 = 0.300
@@ -344,8 +345,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-sqlite", action="store_true")
     p.add_argument("--only", nargs="*", help="pages whose path contains one of these")
     p.add_argument("--no-write", action="store_true")
+    p.add_argument("--at", type=datetime.fromisoformat, default=None,
+                   help="the moment the streets are seen at (ISO, with its offset): the services' "
+                   "clock runs on from it. A street generated up to a day has its shifts, open "
+                   "clocks and rosters around it; seen days later, its pages would show less")
     a = p.parse_args(argv)
     os.chdir(ROOT)
+    if a.at is not None:
+        started = datetime.now(timezone.utc)
+        clock.set_source(lambda: a.at + (datetime.now(timezone.utc) - started))
     kinds = [] if a.no_sqlite else ["sqlite"]
     notes = []
     if not a.no_pg:
@@ -384,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     stamp = time.strftime("%Y-%m-%d %H:%M %Z")
     report = "\n".join([
         f"## bench.pages — {stamp}", "", f"Machine: {machine()}.",
-        f"`python -m bench.pages {' '.join(argv or [])}`".replace(" `", "`"), "",
+        f"`python -m bench.pages {' '.join(argv or sys.argv[1:])}`".replace(" `", "`"), "",
         "Script time (ms) of one AppTest run of app.py signed in (session check, navigation, the "
         f"page) after a warm-up, p50/p95 over {a.runs} runs of each kind: reruns (what a click on "
         "the page costs: read models kept by services/view_cache) and first views (the cache "
