@@ -4,7 +4,6 @@ Pure, no database. Fairness bound asserted here: with everybody available, the d
 counts of eligible officers differ by at most 1, and so do their weekend/holiday
 counts; shift leaders' counts differ by at most 1.
 """
-import time as clock
 from collections import Counter
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -172,17 +171,16 @@ def test_periods_of_other_units_are_ignored():
     assert all(len(s.officer_ids) == 1 and s.leader_id is None for s in result.shifts)
 
 
-def test_hundred_units_in_well_under_a_few_seconds():
+def test_a_hundred_units_are_each_scheduled_without_a_violation():
+    # How long it takes is measured in bench/rosters.py, not asserted here.
     units = {
         u: {u * 100 + i: PersonFacts(u * 100 + i, f"员{i}", "permanent", i > 12, **TRAINED) for i in range(1, 16)}
         for u in range(1, 101)
     }
-    started = clock.perf_counter()
     results = [auto_schedule(u, 2026, 10, people, TEMPLATE_SETS["day_night"], [FLOOD], CAL, seed=u)
                for u, people in units.items()]
-    elapsed = clock.perf_counter() - started
     assert all(r.violations == [] for r in results)
-    assert elapsed < 3, f"{elapsed:.2f}s"
+    assert all(r.shifts for r in results)
 
 
 def test_last_months_final_shift_is_respected_across_the_boundary_article_24():
