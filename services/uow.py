@@ -46,6 +46,7 @@ def reading() -> Iterator[Session]:
     session = db.session_factory()()
     try:
         yield session
+        _end_read(session)
     except PermissionDenied as exc:
         session.close()
         _audit_denied(exc)
@@ -58,6 +59,15 @@ def reading() -> Iterator[Session]:
         session.close()  # ends the transaction without expiring what was loaded
     for write in then:
         write()
+
+
+def _end_read(session: Session) -> None:
+    """End a clean read with COMMIT, not the ROLLBACK of `close()`: psycopg forgets its
+    prepared statements on every rollback, so each page's statements were parsed and planned
+    again on every run. A read that wrote anything (none should) is still rolled back."""
+    if session.in_transaction() and not (session.info.get("view_cache_written") or session.new
+                                         or session.dirty or session.deleted):
+        session.commit()
 
 
 def after_reading(session: Session, write) -> None:
