@@ -110,6 +110,13 @@ def fresh(kind: str):
         admin.dispose()
 
 
+def seen_at(moment: datetime | None) -> None:
+    """The services' clock runs on from `moment` (`--at`); None: the real clock."""
+    if moment is not None:
+        started = datetime.now(timezone.utc)
+        clock.set_source(lambda: moment + (datetime.now(timezone.utc) - started))
+
+
 def seed_empty(url: str) -> None:
     """The empty street: one unit, the benchmark accounts, nothing else."""
     migrate(url)
@@ -218,10 +225,23 @@ class _Database:
         self.engine.dispose()
 
 
+def fixed_work() -> float:
+    """Seconds of a fixed piece of pure Python (~10 ms): timed in turn with the pages, how
+    much the machine alone varies. What it does never changes, so its spread is the
+    machine's, not a page's."""
+    t = time.perf_counter()
+    kept = {str(i): [i] * 3 for i in range(20_000)}
+    sum(i * i for i in range(100_000))
+    elapsed = time.perf_counter() - t
+    del kept
+    return elapsed
+
+
 def measure_pages(urls: list[str], runs: int, only: list[str] | None = None,
-                  ) -> list[list[PageMeasure]]:
+                  noise: list[float] | None = None) -> list[list[PageMeasure]]:
     """Each page on each database, the databases taking turns run by run: a change in the
-    machine's load while measuring weighs on all of them alike, so their ratio is fair."""
+    machine's load while measuring weighs on all of them alike, so their ratio is fair.
+    `noise` collects `fixed_work` timed once per round."""
     dbs = [_Database(url) for url in urls]
     out: list[list[PageMeasure]] = [[] for _ in dbs]
     try:
@@ -262,6 +282,9 @@ def measure_pages(urls: list[str], runs: int, only: list[str] | None = None,
                         (m.cold_times if cold else m.times).append(seconds)
                         (m.cold_statements if cold else m.statements).append(statements)
                         (m.cold_sql if cold else m.sql).append(sql)
+                    if noise is not None:
+                        gc.collect()
+                        noise.append(fixed_work())
             for m in ms_:
                 print(f"    {spec.title:10s} {role:13s} rerun p50 {ms(m.p50):>7} p95 {ms(m.p95):>7} ms; "
                       f"first view p50 {ms(m.cold_p50):>7} p95 {ms(m.cold_p95):>7} ms "
@@ -351,9 +374,7 @@ def main(argv: list[str] | None = None) -> int:
                    "clocks and rosters around it; seen days later, its pages would show less")
     a = p.parse_args(argv)
     os.chdir(ROOT)
-    if a.at is not None:
-        started = datetime.now(timezone.utc)
-        clock.set_source(lambda: a.at + (datetime.now(timezone.utc) - started))
+    seen_at(a.at)
     kinds = [] if a.no_sqlite else ["sqlite"]
     notes = []
     if not a.no_pg:
@@ -380,12 +401,17 @@ def main(argv: list[str] | None = None) -> int:
                 gen_note += f"; compared with the smaller street `{baseline.split('@')[-1]}`"
             print(f"[{kind}] empty database, {label}" + (", smaller street" if baseline else "")
                   + f": {a.runs} runs per page each, taking turns …", flush=True)
+            noise: list[float] = []
             measured = measure_pages([empty_url, big_url] + ([baseline] if baseline else []),
-                                     a.runs, a.only)
+                                     a.runs, a.only, noise)
         empty, big = measured[0], measured[1]
         base = measured[2] if baseline else None
         load = "/".join(f"{x:.1f}" for x in os.getloadavg())
         gen_note += f"; load average {load} after this backend"
+        if noise:
+            gen_note += (f"; the machine's own spread: a fixed piece of Python timed once a round, "
+                         f"p50 {ms(_pct(noise, 50))} ms, p95 {ms(_pct(noise, 95))} ms "
+                         f"(p95 = {_pct(noise, 95) / _pct(noise, 50):.2f} × p50)")
         tbl, misses = table(kind, empty, big, base)
         all_misses += misses
         sections += [f"### {kind} — empty vs {label} ({gen_note})", "", tbl, ""]

@@ -11,11 +11,12 @@ import pstats
 import sys
 import threading
 import time
+from datetime import datetime
 
 from sqlalchemy import event
 from sqlalchemy.orm import sessionmaker
 
-from bench.pages import USER_OF_ROLE, role_for, sign_in
+from bench.pages import USER_OF_ROLE, role_for, seen_at, sign_in
 from models import db as dbmod
 from models.db import make_engine
 from navigation import PAGES
@@ -33,7 +34,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="a first view: services/view_cache cleared before each run")
     ap.add_argument("--sql", action="store_true",
                     help="time each SQL statement (execute and fetch) instead of profiling Python")
+    ap.add_argument("--at", type=datetime.fromisoformat, default=None,
+                    help="the moment the street is seen at (as bench.pages --at)")
     args = ap.parse_args(argv)
+    seen_at(args.at)
     spec = next(p for p in PAGES if args.page in p.path)
     engine = make_engine(args.url)
     dbmod.configure(sessionmaker(engine, expire_on_commit=False))
