@@ -73,26 +73,27 @@ docx = st.session_state.setdefault("bulletin_docx", {})    # id → (file name, 
 for i, b in enumerate(shown.rows):
     snap = forms.loaded(f"bulletin_{b.id}", b)
     k = forms.key("bulletin", snap)
-    with st.container(border=True):
-        # Title and state in one block: Streamlit's cost is per element, five of them a page.
-        st.markdown(f"**{md(snap.number)} {md(snap.title)}**  \n:small[:gray["
-                    f"{snap.state_label} · 期间 {snap.period_start}至{snap.period_end} · "
-                    f"检查 {snap.checks} 次，不合格 {snap.failed} 次"
-                    + (f" · {fmt(snap.published_at, '%Y-%m-%d %H:%M')} 由{md(snap.published_by_name)}发布"
-                       if snap.published_at else "") + "]]")
-        # The newest of the page is open; the others table their checks once opened.
-        box = st.expander("检查情况", expanded=i == 0 and shown.page == 1,
-                          key=f"bulletin_box_{snap.id}", on_change="rerun")
-        if box.open:
-            with box:
-                # (read with the page once open: the snapshot may predate the opening)
-                rows = snap.results if snap.results is not None else b.results
-                if rows is None:      # open, its state not set by a panel the last run drew
-                    again = ui.run_action(oversight.bulletin_page, actor, shown.page,
-                                          opened={snap.id})
-                    rows = next((r.results for r in again.rows if r.id == snap.id), None) \
-                        if again else None
-                results(rows or ())
+    # A bulletin is one panel headed by its number, title, state and counts: closed, it is
+    # one element (Streamlit's cost is per element; a box, its heading and a button each
+    # were four). Open (the newest of the first page, unless closed), it tables its checks
+    # and offers its file, and a draft's publishing, beside them.
+    box = st.expander(f"**{md(snap.number)} {md(snap.title)}** :gray[· {snap.state_label} · "
+                      f"检查 {snap.checks} 次，不合格 {snap.failed} 次]",
+                      expanded=i == 0 and shown.page == 1, key=f"bulletin_box_{snap.id}",
+                      on_change="rerun")
+    if not box.open:
+        continue
+    with box:
+        st.caption(f"期间 {snap.period_start}至{snap.period_end}"
+                   + (f" · {fmt(snap.published_at, '%Y-%m-%d %H:%M')} 由{md(snap.published_by_name)}发布"
+                      if snap.published_at else " · 草稿，核对后发布"))
+        # (read with the page once open: the snapshot may predate the opening)
+        rows = snap.results if snap.results is not None else b.results
+        if rows is None:      # open, its state not set by a panel the last run drew
+            again = ui.run_action(oversight.bulletin_page, actor, shown.page, opened={snap.id})
+            rows = next((r.results for r in again.rows if r.id == snap.id), None) \
+                if again else None
+        results(rows or ())
         # The buttons side by side in a row; a published bulletin whose file is not made
         # (not being made: this run's click) has one button, and no row.
         draft = office and snap.state == "draft"

@@ -155,8 +155,9 @@ def test_bulletins_page_shows_the_newest_a_page_at_a_time(street):
         oversight.compile_bulletin(street.office, today - timedelta(days=3), today)
         numbers.append(oversight.list_bulletins(street.office)[0].number)
     at = signed_in("zhouba", "pages/bulletins.py")
-    shown = [m.value for m in at.markdown if m.value.startswith("**柏办通")]
+    shown = [e.label for e in at.expander if e.label.startswith("**柏办通")]   # one panel each
     assert len(shown) == 5 and numbers[-1] in shown[0] and numbers[2] in shown[-1]
+    assert "已发布" not in shown[0] and "草稿 · 检查 2 次，不合格 1 次" in shown[0]
     assert any("共 7 份（最新的在前）" in c.value for c in at.caption)
     assert any("新华社区检查不合格" in w.value for w in at.warning)
     assert len(at.dataframe) == 1                      # the newest one's checks; the rest on opening
@@ -167,7 +168,7 @@ def test_bulletins_page_shows_the_newest_a_page_at_a_time(street):
     by_label(at.selectbox, "页码").set_value(2)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    shown = [m.value for m in at.markdown if m.value.startswith("**柏办通")]
+    shown = [e.label for e in at.expander if e.label.startswith("**柏办通")]
     assert len(shown) == 2 and numbers[0] in shown[-1]
     assert not at.dataframe
 
@@ -223,14 +224,18 @@ def _row_of(at, key: str):
 
 
 def test_bulletins_page_makes_a_bulletins_file_and_offers_it_beside_its_button(street):
-    """A published bulletin has one button (no row of buttons); clicking it shows the
-    download beside it, in that run and the next; a draft's buttons are a row."""
+    """A published bulletin has one button (no row of buttons), in its panel once open;
+    clicking it shows the download beside it, in that run and the next; a draft's buttons
+    are a row."""
     _checks(street)
     today = clock.local(clock.now()).date()
     published = oversight.compile_bulletin(street.office, today - timedelta(days=3), today)
     oversight.publish_bulletin(street.office, published, 1)
     draft = oversight.compile_bulletin(street.office, today - timedelta(days=3), today)
     at = signed_in("zhouba", "pages/bulletins.py")
+    assert len([b for b in at.button if b.label == "生成 .docx"]) == 1    # the newest is open
+    at.session_state[f"bulletin_box_{published}"] = True
+    at.run()
     make = {b.key: b for b in at.button if b.label == "生成 .docx"}
     mine = next(k for k in make if k.startswith(f"bulletin_{published}_"))
     theirs = next(k for k in make if k.startswith(f"bulletin_{draft}_"))
