@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
 from services import clock, view_cache
-from services.paging import Paged, page_bounds, sliced
+from services.paging import Paged, page_bounds
 from services.permissions import Actor, require
 from services.uow import reading, transaction
 
@@ -146,8 +146,8 @@ def _search_page(s: Session, f: AuditFilter, page: int, per_page: int) -> Paged[
     page, offset = page_bounds(page, per_page, total)
     if not total:
         return Paged([], total, page, per_page)
-    ids = sliced(_filtered(f).with_only_columns(AuditEvent.id).order_by(AuditEvent.id.desc()),
-                 offset, per_page)
+    ids = _filtered(f).with_only_columns(AuditEvent.id).order_by(AuditEvent.id.desc()) \
+        .offset(offset).limit(per_page)
     rows = s.execute(select(*_SHOWN).where(AuditEvent.id.in_(ids.scalar_subquery()))
                      .order_by(AuditEvent.id.desc())).all()
     return Paged([_row(ev) for ev in rows], total, page, per_page)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Generic, TypeVar
 
-from sqlalchemy import Integer, Select, bindparam, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -43,19 +43,11 @@ def page_bounds(page: int | None, per_page: int, total: int) -> tuple[int, int]:
     return page, (page - 1) * per_page
 
 
-def sliced(query: Select, offset: int, limit: int) -> Select:
-    """`query`'s rows from `offset`, `limit` of them, the two numbers written into the SQL
-    rather than sent as parameters: a prepared statement's generic plan that does not know
-    its LIMIT assumes a tenth of the rows, so PostgreSQL planned every page anew each run."""
-    return query.offset(bindparam(None, offset, Integer, literal_execute=True)) \
-        .limit(bindparam(None, limit, Integer, literal_execute=True))
-
-
 def page_of(s: Session, query: Select, page: int | None, per_page: int,
             to_row: Callable[[object], T]) -> Paged[T]:
     """Count `query`'s rows, then read only the asked page of it (the query brings its own
     ORDER BY); `to_row` turns one result row into what the page shows."""
     total = s.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
     page, offset = page_bounds(page, per_page, total)
-    rows = s.execute(sliced(query, offset, per_page)).all() if total else []
+    rows = s.execute(query.offset(offset).limit(per_page)).all() if total else []
     return Paged([to_row(r) for r in rows], total, page, per_page)

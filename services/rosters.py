@@ -1059,9 +1059,7 @@ def _history_statements(by_unit: bool, by_person: bool):
     total = select(func.count()).select_from(SwapRequest).where(*where).scalar_subquery()
     picked = (select(*_SWAP_COLUMNS).where(*where)
               .order_by(SwapRequest.requested_at.desc(), SwapRequest.id.desc())
-              # (the page's numbers written into the SQL, as paging.sliced does)
-              .limit(bindparam("limit", type_=Integer, literal_execute=True))
-              .offset(bindparam("offset", type_=Integer, literal_execute=True))
+              .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))
               .subquery("picked"))
     return _joined(picked, total), select(total)
 

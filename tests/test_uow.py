@@ -1,7 +1,7 @@
 """How a read session ends (services/uow.reading)."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, literal_column, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import sessionmaker
 
 from models import db as dbmod
@@ -47,31 +47,3 @@ def test_reads_keep_the_statements_postgresql_prepared(backend):
         dbmod.configure(None)
         engine.dispose()
     assert prepared == 1
-
-
-def test_a_pages_numbers_are_written_into_its_sql_and_postgresql_plans_it_once(backend):
-    """paging.sliced: with LIMIT and OFFSET as parameters, PostgreSQL's generic plan of the
-    prepared statement assumed a tenth of the table, so it planned each page on every run."""
-    from sqlalchemy import event
-
-    from services.paging import page_of
-
-    engine = make_engine(backend.url.render_as_string(hide_password=False))
-    sent = []
-    event.listen(engine, "before_cursor_execute", lambda _c, _cur, stmt, *_a: sent.append(stmt))
-    dbmod.configure(sessionmaker(engine, expire_on_commit=False))
-    try:
-        query = select(literal_column("1").label("paged_probe"))     # one row: page 1
-        for _ in range(8):
-            with reading() as s:
-                assert page_of(s, query, 3, 5, tuple).rows == [(1,)]
-        paged = [stmt for stmt in sent if "paged_probe" in stmt and "LIMIT" in stmt]
-        assert paged and all("LIMIT 5 OFFSET 0" in " ".join(stmt.split()) for stmt in paged)
-        if backend.dialect.name == "postgresql":
-            with reading() as s:
-                plans = s.execute(text("SELECT generic_plans, custom_plans FROM pg_prepared_statements "
-                                       "WHERE statement LIKE '%paged_probe%LIMIT%'")).all()
-            assert len(plans) == 1 and plans[0][0] >= 1, plans     # planned once, then reused
-    finally:
-        dbmod.configure(None)
-        engine.dispose()

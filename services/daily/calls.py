@@ -20,7 +20,7 @@ from models.roster import Handover, HandoverItem, ShiftOfficer
 from rules.validation import control_problem
 from services import audit, clock, shifts
 from services.daily.common import load, text_of, unit_of, user_names
-from services.paging import Paged, page_bounds, sliced
+from services.paging import Paged, page_bounds
 from services.forms import past_time
 from services.errors import DomainError, PermissionDenied, ValidationError
 from services.permissions import DUTY_ROLES, SHIFT_LEADER, SYSTEM, Actor, require, scoped_unit
@@ -414,10 +414,10 @@ def open_calls_page(actor: Actor, page: int = 1, per_page: int = PER_PAGE) -> Pa
     with reading() as s:
         total = s.execute(select(func.count()).select_from(_open_ids(actor).subquery())).scalar_one()
         page, offset = page_bounds(page, per_page, total)
-        calls = list(s.execute(sliced(select(Call).options(selectinload(Call.transfers))
-                                      .where(Call.id.in_(_open_ids(actor)))
-                                      .order_by(Call.at.desc(), Call.id.desc()),
-                                      offset, per_page)).scalars()) if total else []
+        calls = list(s.execute(select(Call).options(selectinload(Call.transfers))
+                               .where(Call.id.in_(_open_ids(actor)))
+                               .order_by(Call.at.desc(), Call.id.desc())
+                               .offset(offset).limit(per_page)).scalars()) if total else []
         return Paged(_rows(s, calls), total, page, per_page)
 
 

@@ -18,7 +18,7 @@ from models.daily import HotlineItem
 from models.org import Person
 from services import audit, calendar, clock, shifts, view_cache
 from services.daily.common import aware, load, person_names, text_of, unit_of, user_names
-from services.paging import Paged, page_bounds, sliced
+from services.paging import Paged, page_bounds
 from services.errors import DomainError, ValidationError
 from services.permissions import Actor, require, scoped_unit
 from services.uow import reading, transaction
@@ -224,9 +224,9 @@ def _items_page(s: Session, actor: Actor, page: int, per_page: int,
                 open_only: bool) -> Paged[HotlineRow]:
     total = s.execute(_items(actor, select(func.count(HotlineItem.id)), open_only)).scalar_one()
     page, offset = page_bounds(page, per_page, total)
-    items = list(s.execute(sliced(_items(actor, select(HotlineItem), open_only)
-                                  .order_by(HotlineItem.received_at.desc(), HotlineItem.id.desc()),
-                                  offset, per_page)).scalars()) if total else []
+    items = list(s.execute(_items(actor, select(HotlineItem), open_only)
+                           .order_by(HotlineItem.received_at.desc(), HotlineItem.id.desc())
+                           .offset(offset).limit(per_page)).scalars()) if total else []
     return Paged(_rows(s, items, clock.now()), total, page, per_page)
 
 

@@ -18,7 +18,7 @@ from services.daily.common import unit_choices as common_unit_choices
 from services.daily.common import (
     aware, load, person_names, text_of, unit_names, unit_of, user_names,
 )
-from services.paging import Paged, page_bounds, sliced
+from services.paging import Paged, page_bounds
 from services.forms import past_time
 from services.errors import DomainError, PermissionDenied, ValidationError
 from services.permissions import Actor, can, require, scoped_unit
@@ -331,8 +331,8 @@ def open_instructions_page(actor: Actor, page: int = 1,
         total = s.execute(_scope(actor, select(func.count(Instruction.id)))
                           .where(Instruction.id.in_(_open_ids()))).scalar_one()
         page, offset = page_bounds(page, per_page, total)
-        items = list(s.execute(sliced(q.order_by(Instruction.given_at.desc(), Instruction.id.desc()),
-                                      offset, per_page)).scalars()) if total else []
+        items = list(s.execute(q.order_by(Instruction.given_at.desc(), Instruction.id.desc())
+                               .offset(offset).limit(per_page)).scalars()) if total else []
         return Paged(_rows(s, items, clock.now()), total, page, per_page)
 
 

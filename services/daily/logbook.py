@@ -38,7 +38,7 @@ from models.roster import CheckIn, Handover, Shift, ShiftOfficer
 from rules.staffing import LONGEST_SHIFT
 from services import audit, clock, view_cache
 from services.daily import common
-from services.paging import Paged, page_bounds, sliced
+from services.paging import Paged, page_bounds
 from services.errors import DomainError, NotFound, ValidationError
 from services.permissions import Actor, require, scoped_unit
 from services.uow import reading, transaction
@@ -959,8 +959,8 @@ def search_page(actor: Actor, first: date | None = None, last: date | None = Non
         total = s.execute(_search_query(actor, (func.count(LogEntry.id),), first, last, unit_id,
                                         words)).scalar_one()
         page, offset = page_bounds(page, per_page, total)
-        hits = _hits(s, sliced(_search_query(actor, _HIT_COLUMNS, first, last, unit_id, words),
-                               offset, per_page)) if total else []
+        hits = _hits(s, _search_query(actor, _HIT_COLUMNS, first, last, unit_id, words)
+                     .offset(offset).limit(per_page)) if total else []
         return Paged(hits, total, page, per_page)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-from sqlalchemy import Integer, bindparam, case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session, aliased, undefer
 
 from documents.official import render_bulletin
@@ -233,10 +233,8 @@ def _statements(scoped: bool):
         scope = (Bulletin.state == "published", Bulletin.id.in_(
             select(BulletinInspection.bulletin_id).where(BulletinInspection.unit_id == unit)))
         mine = (BulletinInspection.unit_id == unit,)
-    # The page's numbers written into the SQL, as paging.sliced does.
     shown = select(Bulletin.id).where(*scope).order_by(Bulletin.id.desc()) \
-        .offset(bindparam("offset", type_=Integer, literal_execute=True)) \
-        .limit(bindparam("limit", type_=Integer, literal_execute=True)).subquery()
+        .offset(bindparam("offset")).limit(bindparam("limit")).subquery()
     count = select(func.count()).select_from(Bulletin).where(*scope)
     # The page's counts in one aggregate over its bulletins' links (a subquery per bulletin
     # had PostgreSQL scan every check ever made once per bulletin, for `passed`).

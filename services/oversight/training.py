@@ -16,7 +16,7 @@ from models.org import Person, Unit
 from models.oversight import TRAINING_KINDS, TrainingAttendance, TrainingSession
 from rules.staffing import person_problems
 from services import audit, clock, view_cache
-from services.paging import Paged, page_bounds, sliced
+from services.paging import Paged, page_bounds
 from services.errors import DomainError, NotFound, ValidationError
 from services.oversight.common import TRAINING_KIND_LABELS, today
 from services.permissions import Actor, require
@@ -173,8 +173,8 @@ def session_page(actor: Actor, page: int = 1, per_page: int = PER_PAGE) -> Paged
 def _session_page(s, page: int, per_page: int) -> Paged[SessionRow]:
     total = s.execute(select(func.count()).select_from(TrainingSession)).scalar_one()
     page, offset = page_bounds(page, per_page, total)
-    sessions = list(s.execute(sliced(select(TrainingSession).order_by(*_NEWEST_FIRST),
-                                     offset, per_page)).scalars())
+    sessions = list(s.execute(select(TrainingSession).order_by(*_NEWEST_FIRST)
+                              .offset(offset).limit(per_page)).scalars())
     return Paged(_session_rows(s, sessions), total, page, per_page)
 
 
