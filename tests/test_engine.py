@@ -13,3 +13,5 @@ def test_each_connection_is_set_up_for_many_small_statements(backend):
         else:
             # A parallel worker costs more to start than the app's statements take.
             assert c.execute(text("SHOW max_parallel_workers_per_gather")).scalar() == "0"
+            # Prepared statements are planned for their values each time (models/db.py).
+            assert c.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
