@@ -62,9 +62,10 @@ def reading() -> Iterator[Session]:
 
 
 def _end_read(session: Session) -> None:
-    """End a clean read with COMMIT, not the ROLLBACK of `close()`: psycopg forgets its
-    prepared statements on every rollback, so each page's statements were parsed and planned
-    again on every run. A read that wrote anything (none should) is still rolled back."""
+    """End a clean read with COMMIT, not the ROLLBACK of `close()`: on every rollback psycopg
+    drops its prepared statements (one more round trip, DEALLOCATE ALL), so each page's
+    statements were parsed again on every run. A read that wrote anything (none should) is
+    still rolled back."""
     if session.in_transaction() and not (session.info.get("view_cache_written") or session.new
                                          or session.dirty or session.deleted):
         session.commit()

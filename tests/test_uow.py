@@ -30,7 +30,7 @@ def test_a_read_that_changed_a_loaded_row_writes_nothing(db):
 
 def test_reads_keep_the_statements_postgresql_prepared(backend):
     """A clean read ends with COMMIT: a ROLLBACK makes psycopg drop every prepared
-    statement, and each page's statements were planned again on every run."""
+    statement, and each page's statements were parsed again on every run."""
     if backend.dialect.name != "postgresql":
         return    # SQLite keeps its statement cache whichever way a transaction ends
     engine = make_engine(backend.url.render_as_string(hide_password=False))  # one connection
