@@ -74,9 +74,9 @@ for i, b in enumerate(shown.rows):
     snap = forms.loaded(f"bulletin_{b.id}", b)
     k = forms.key("bulletin", snap)
     # A bulletin is one panel headed by its number, title, state and counts: closed, it is
-    # one element (Streamlit's cost is per element; a box, its heading and a button each
-    # were four). Open (the newest of the first page, unless closed), it tables its checks
-    # and offers its file, and a draft's publishing, beside them.
+    # one element, where a box, a heading, a panel and a button were four (Streamlit's cost
+    # is per element). Open (the newest of the first page, unless closed), it tables its
+    # checks and offers its file, and a draft's publishing, beside them.
     box = st.expander(f"**{md(snap.number)} {md(snap.title)}** :gray[· {snap.state_label} · "
                       f"检查 {snap.checks} 次，不合格 {snap.failed} 次]",
                       expanded=i == 0 and shown.page == 1, key=f"bulletin_box_{snap.id}",
