@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import db
+from services import view_cache
 from services.errors import ConcurrentEditError, DatabaseUnavailable, PermissionDenied
 
 
@@ -66,8 +67,7 @@ def _end_read(session: Session) -> None:
     drops its prepared statements (one more round trip, DEALLOCATE ALL), so each page's
     statements were parsed again on every run. A read that wrote anything (none should) is
     still rolled back."""
-    if session.in_transaction() and not (session.info.get("view_cache_written") or session.new
-                                         or session.dirty or session.deleted):
+    if session.in_transaction() and not view_cache.has_written(session):
         session.commit()
 
 

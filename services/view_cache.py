@@ -174,6 +174,13 @@ def _written(session: Session) -> set[str]:
     return session.info.setdefault("view_cache_written", set())
 
 
+def has_written(session: Session) -> bool:
+    """Whether the session's transaction has written anything so far (flushed objects or
+    insert/update/delete statements): what a read must not commit."""
+    return bool(session.info.get("view_cache_written")) or bool(
+        session.new or session.dirty or session.deleted)
+
+
 @lru_cache(maxsize=256)
 def _tables_written_with(cls: type) -> frozenset[str]:
     """An object's tables and, for a collection changed on it, its association tables."""
