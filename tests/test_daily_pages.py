@@ -147,20 +147,24 @@ def test_instruction_fields_are_sent_with_their_buttons_and_kept_after_a_refusal
 
 
 def _published_month(street) -> None:
-    """This month's roster of the street's unit, scheduled and published: a shift on now."""
+    """This month's roster of the street's unit, scheduled and published: a shift on now.
+    On a month's first night the shift on now began yesterday, in last month's roster:
+    that month is published too."""
     from duty_support import LEADER_NAMES, OFFICER_NAMES, make_person
     from services import calendar, rosters
     from services.permissions import SYSTEM_ACTOR
 
     today = clock.local(clock.now()).date()
-    calendar.seed_holidays(SYSTEM_ACTOR, [today.year])
+    months = sorted({(d.year, d.month) for d in (today - timedelta(days=1), today)})
+    calendar.seed_holidays(SYSTEM_ACTOR, sorted({y for y, _m in months}))
     for name in OFFICER_NAMES:
         make_person(street.unit_id, name)
     for name in LEADER_NAMES:
         make_person(street.unit_id, name, can_lead=True)
-    rosters.auto_schedule_month(street.office, street.unit_id, today.year, today.month, seed=1)
-    view = rosters.month_view(street.office, street.unit_id, today.year, today.month)
-    rosters.publish(street.office, view.roster_id, view.roster_version)
+    for year, month in months:
+        rosters.auto_schedule_month(street.office, street.unit_id, year, month, seed=1)
+        view = rosters.month_view(street.office, street.unit_id, year, month)
+        rosters.publish(street.office, view.roster_id, view.roster_version)
 
 
 def test_a_log_book_note_is_emptied_once_recorded(street):

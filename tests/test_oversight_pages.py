@@ -88,13 +88,19 @@ def test_other_oversight_pages_open_for_the_office_and_are_hidden_from_duty_offi
     assert "通报" in seen and not {"检查抽查", "培训", "合规看板", "统计"} & seen
 
 
+def _today_before(now, **ago):
+    """`ago` before now, but not before today began (local): the dashboard's default period
+    ends today, and just after midnight an hour ago is yesterday."""
+    return max(now - timedelta(**ago), clock.local(now).replace(hour=0, minute=0, second=0, microsecond=0))
+
+
 def _checks(street) -> None:
     now = clock.now()
     oversight.record_inspection(street.office, InspectionInput(
-        unit_id=street.unit_a, at=now - timedelta(hours=1), method="phone", answered=True,
+        unit_id=street.unit_a, at=_today_before(now, hours=1), method="phone", answered=True,
         answer_seconds=8, officer_present=True, officer_permanent=True))
     oversight.record_inspection(street.office, InspectionInput(
-        unit_id=street.unit_b, at=now - timedelta(hours=2), method="phone", answered=False,
+        unit_id=street.unit_b, at=_today_before(now, hours=2), method="phone", answered=False,
         findings="值班电话无人接听", rectification_required=True,
         rectification_deadline=clock.local(now).date() + timedelta(days=3)))
 
@@ -140,7 +146,7 @@ def test_compliance_page_reruns_without_computing_the_month_again_until_the_data
     assert [e.label for e in at.expander if e.label.startswith("第十七条 检查抽查不合格")] == ["第十七条 检查抽查不合格：1"]
     # Another officer records a failed check: the next run shows it.
     oversight.record_inspection(street.office, InspectionInput(
-        unit_id=street.unit_a, at=clock.now() - timedelta(minutes=5), method="phone",
+        unit_id=street.unit_a, at=_today_before(clock.now(), minutes=5), method="phone",
         answered=False, findings="值班员不在岗", rectification_required=True,
         rectification_deadline=clock.local(clock.now()).date() + timedelta(days=3)))
     at.run()
