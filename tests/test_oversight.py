@@ -13,7 +13,7 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from conftest import SelectCounter
+from conftest import SelectCounter, plans_of
 from duty_support import local, make_actor, make_person, make_unit
 from models.audit import AuditEvent
 from models.daily import Call
@@ -483,6 +483,19 @@ def test_check_in_and_handover_measures_article_14(office, october):
     unsigned = _row(rows, "unsigned_handover", october["bad"])
     assert unsigned.count == 5 and bad_shifts[0] in unsigned.record_ids     # a draft is not signed
     _counts_agree(office, date(2026, 10, 1), date(2026, 10, 20))
+
+
+def test_unsigned_handovers_are_counted_from_the_index_of_signed_handovers(office, october, db):
+    """PostgreSQL answers whether a shift's handover was signed from the partial index of
+    signed handovers (0015), not by reading each handover's row for its state: the dashboard
+    asks it of every shift that ended in the period. SQLite's planner keeps to the unique
+    index on outgoing_shift_id (one row by equality); the count is the same either way."""
+    conn = db.kw["bind"]
+    plans = plans_of(conn, lambda: oversight.compliance_counts(
+        office, date(2026, 10, 1), date(2026, 10, 31)), "handover")
+    assert plans, "no statement read the handovers"
+    wanted = "ix_handover_signed_outgoing" if conn.dialect.name == "postgresql" else "sqlite_autoindex_handover_1"
+    assert all(wanted in p for p in plans), plans
 
 
 def test_training_inspection_and_phone_measures_articles_16_17_23(office, frozen_clock):
