@@ -357,8 +357,9 @@ def expand(page, title: str) -> None:
 
 def click_and_settle(page, button) -> None:
     """Click `button` and wait for the rerun. If the page sent the server nothing, the click
-    was lost (seen once: a form left filled in, no run, no message): click again, as an
-    officer who sees nothing happen does. A click that was sent is never repeated."""
+    was lost: click again, as an officer who sees nothing happen does. A click that was sent
+    is never repeated. (Seen once: a form left filled in, no run, no message; whether that
+    click had been sent is not known.)"""
     sent = page.evaluate("window.__dd ? window.__dd.sent : null")
     button.click()
     settle(page)
