@@ -14,6 +14,7 @@ from services import clock, oversight
 from services.directory import units
 from services.directory.units import UnitData
 from services.oversight import InspectionInput
+from services.oversight.common import day_start
 from services.permissions import SYSTEM_ACTOR
 from test_incident_pages import _make, by_label, errors, signed_in
 
@@ -91,7 +92,7 @@ def test_other_oversight_pages_open_for_the_office_and_are_hidden_from_duty_offi
 def _today_before(now, **ago):
     """`ago` before now, but not before today began (local): the dashboard's default period
     ends today, and just after midnight an hour ago is yesterday."""
-    return max(now - timedelta(**ago), clock.local(now).replace(hour=0, minute=0, second=0, microsecond=0))
+    return max(now - timedelta(**ago), day_start(clock.local(now).date()))
 
 
 def _checks(street) -> None:
