@@ -58,6 +58,7 @@ class Inspection(Versioned, Base):
     __table_args__ = (
         Index("ix_inspection_unit_at", "unit_id", "at"),
         Index("ix_inspection_at", "at"),
+        Index("ix_inspection_rectification_deadline", "rectification_deadline"),  # overdue (0016)
     )
 
 

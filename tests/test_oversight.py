@@ -22,7 +22,7 @@ from models.org import Person, Unit
 from models.oversight import RosterFindingMonth
 from models.roster import CheckIn, Handover, Roster, Shift, ShiftOfficer
 from rules.deadlines import CATEGORY_LABELS, LEVEL_LABELS
-from services import calendar, oversight
+from services import calendar, oversight, view_cache
 from services.clock import SHANGHAI
 from services.directory import units
 from services.errors import DomainError, PermissionDenied, ValidationError
@@ -404,8 +404,6 @@ def test_roster_findings_kept_per_unit_and_month_recomputed_where_a_write_touche
     """The roster rules run again only for the months a write could change: a new leader on
     one unit's holiday shift recomputes that unit's months; another unit's stay as stored,
     and a check-in (a shift's live state) marks nothing."""
-    from services import view_cache
-
     good, bad = october["good"], october["bad"]
     first = oversight.compliance(office, date(2026, 10, 1), date(2026, 10, 10))
     assert _row(first, "leader_missing", bad).count == 7
@@ -486,16 +484,30 @@ def test_check_in_and_handover_measures_article_14(office, october):
 
 
 def test_unsigned_handovers_are_counted_from_the_index_of_signed_handovers(office, october, db):
-    """PostgreSQL answers whether a shift's handover was signed from the partial index of
-    signed handovers (0015), not by reading each handover's row for its state: the dashboard
-    asks it of every shift that ended in the period. SQLite's planner keeps to the unique
-    index on outgoing_shift_id (one row by equality), as fast there: it must not scan."""
+    """Whether a shift's handover was signed is answered from the partial index of signed
+    handovers (0015), not by reading each handover's row for its state: the dashboard asks
+    it of every shift that ended in the period. On SQLite only INDEXED BY gets that index
+    (its planner takes the unique one on outgoing_shift_id first); the figures and the
+    records both ask it so (october's figures are checked against its records above)."""
     conn = db.kw["bind"]
-    plans = plans_of(conn, lambda: oversight.compliance_counts(
-        office, date(2026, 10, 1), date(2026, 10, 31)), "handover")
-    assert plans, "no statement read the handovers"
-    wanted = "ix_handover_signed_outgoing" if conn.dialect.name == "postgresql" else "SEARCH handover USING"
-    assert all(wanted in p for p in plans), plans
+    for read in (oversight.compliance_counts, oversight.compliance):
+        view_cache.clear()
+        plans = plans_of(conn, lambda read=read: read(office, date(2026, 10, 1), date(2026, 10, 31)), "handover")
+        assert plans, "no statement read the handovers"
+        assert all("ix_handover_signed_outgoing" in p for p in plans), plans
+
+
+def test_late_check_ins_and_overdue_rectifications_are_read_by_their_indexes(office, october, db):
+    """Late arrivals are read from the partial index of late check-ins (0016): the period's
+    punctual ones, ~97 % on the generated street, are not in it. Rectifications by deadline
+    (0016): not a scan of every inspection the street has had."""
+    conn = db.kw["bind"]
+    for read in (oversight.compliance_counts, oversight.compliance):
+        for table, index in (("check_in", "ix_check_in_late_at"),
+                             ("inspection", "ix_inspection_rectification_deadline")):
+            view_cache.clear()
+            plans = plans_of(conn, lambda read=read: read(office, date(2026, 10, 1), date(2026, 10, 31)), table)
+            assert any(index in p for p in plans), (table, plans)
 
 
 def test_training_inspection_and_phone_measures_articles_16_17_23(office, frozen_clock):
