@@ -30,6 +30,10 @@ def bar(rows: list[dict], x: str, y: str, title: str) -> None:
 
 def table(name: str, rows: list[dict]) -> None:
     st.dataframe(rows, hide_index=True)
+    download(name, rows)
+
+
+def download(name: str, rows: list[dict]) -> None:
     if rows:
         st.download_button(f"导出{name}（.xlsx）", lambda rows=rows, name=name: oversight.to_xlsx(rows, name),
                            file_name=f"{name}.xlsx", icon=":material/download:", key=f"stat_{name}")
@@ -51,8 +55,19 @@ table("报告及时率", stats.on_time)
 
 if stats.calls_per_day is not None:
     st.subheader("每日来电")
-    bar(stats.calls_per_day, "日期", "来电数", "每日来电")
-    table("每日来电", stats.calls_per_day)
+    days = stats.calls_per_day
+    bar(days, "日期", "来电数", "每日来电")
+    if days:
+        # A year is some 300 days: the chart shows them; their table is built only while
+        # its panel is open (~3 ms of a first view's ~35 on the 10-year street).
+        box = st.expander(f"按日明细（{len(days)}天有来电）", key="stat_calls_box", on_change="rerun",
+                          icon=":material/table_rows:")
+        if box.open:
+            with box:
+                st.dataframe(days, hide_index=True)
+        download("每日来电", days)
+    else:
+        st.info("期间内没有来电记录。")
 if stats.instructions is not None:
     st.subheader("领导批示反馈")
     table("批示反馈", stats.instructions)

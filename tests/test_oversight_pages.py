@@ -3,6 +3,7 @@ SQLite and PostgreSQL: the spot-check list with its phone numbers, recording che
 rectification; the other oversight pages open without error for the office."""
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -322,3 +323,29 @@ def test_training_page_pages_sessions_and_records_attendance_in_one_form(street)
     at.run()
     assert [m.value for m in at.markdown if m.value.startswith("**培训")] == [
         f"**培训{n}** · 年度培训 · {today - timedelta(days=n)}" for n in (10, 11)]
+
+
+def test_statistics_page_charts_calls_per_day_and_tables_the_days_only_when_asked(street):
+    from services.daily import calls
+
+    at = signed_in("zhouba")
+    at.switch_page("pages/statistics.py")
+    at.run()
+    assert "期间内没有来电记录。" in [i.value for i in at.info]
+    assert not [e for e in at.expander if e.label.startswith("按日明细")]
+
+    for n in range(3):
+        calls.log_call(street.officer, calls.CallInput(summary=f"第{n}个来电"))
+    at.run()
+    assert not at.exception and not at.info
+    assert [e.label for e in at.expander if e.label.startswith("按日明细")] == ["按日明细（1天有来电）"]
+    [chart] = [spec for spec in (json.loads(c.proto.spec) for c in at.get("vega_lite_chart"))
+               if spec["title"] == "每日来电"]
+    assert chart["encoding"]["y"]["field"] == "来电数"
+    assert not [d for d in at.dataframe if "来电数" in d.value.columns]      # the days not tabled
+    assert any(b.proto.label == "导出每日来电（.xlsx）" for b in at.get("download_button"))
+
+    at.session_state["stat_calls_box"] = True                               # the panel opened
+    at.run()
+    [days] = [d.value for d in at.dataframe if "来电数" in d.value.columns]
+    assert list(days["日期"]) == [str(clock.local(clock.now()).date())] and list(days["来电数"]) == [3]
