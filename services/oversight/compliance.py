@@ -60,6 +60,8 @@ MEASURES: dict[str, tuple[str, str]] = {
     "late_report": ("第二十一条", "报告超过时限"),
     "duty_phone_unfiled": ("第二十三条", "值班电话变更未报备或未确认"),
 }
+# The dashboard's column of each measure, in its order: "label（article）".
+_COLUMNS = {m: f"{label}（{article}）" for m, (article, label) in MEASURES.items()}
 # What the roster rules read besides a unit's own shifts and rosters (services/roster_findings).
 _BASIS_TABLES = ("holiday_day", "special_period", "special_period_unit")
 _ROSTER_RULES = {"coverage_gap": "coverage_gap", "double_staffing_required": "double_staffing",
@@ -323,12 +325,8 @@ class ComplianceCounts:
     def matrix(self) -> list[dict]:
         """As matrix(compliance(...)): one line per unit, one column per measure."""
         by = dict(self.counts)
-        return [{"单位": name, **{column: by.get((m, uid), 0) for m, column in _COLUMNS}}
+        return [{"单位": name, **{column: by.get((m, uid), 0) for m, column in _COLUMNS.items()}}
                 for uid, name in self.units]
-
-
-# The dashboard's columns: (measure, "label（article）").
-_COLUMNS = tuple((m, f"{label}（{article}）") for m, (article, label) in MEASURES.items())
 
 
 def compliance_counts(actor: Actor, start: date, end: date) -> ComplianceCounts:
@@ -522,7 +520,7 @@ def matrix(rows: list[ComplianceRow]) -> list[dict]:
     by_unit: dict[int, dict] = {}
     for r in rows:
         line = by_unit.setdefault(r.unit_id, {"单位": r.unit_name})
-        line[f"{r.label}（{r.article}）"] = r.count
+        line[_COLUMNS[r.measure]] = r.count
     return list(by_unit.values())
 
 
